@@ -1,0 +1,409 @@
+/* gst-netgear: netgearsink.
+ *
+ * SECTION:element-netgearsink
+ *
+ * Sends every buffer to a netgearsrc (or a Python vidgear NetGear client in
+ * multi-server mode) over ZeroMQ: connects a REQ (pattern=1) or PUB
+ * (pattern=2) socket to address:port. The receiver binds; the sender's port
+ * must be one the receiver listens on, unique per sender.
+ *
+ *   gst-launch-1.0 videotestsrc ! video/x-raw,format=BGR,width=640,height=480 ! \
+ *       netgearsink address=192.0.2.10 port=5566 pattern=1
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnetgearsink.h"
+
+#include <gst/video/video.h>
+
+#include <memory>
+#include <random>
+
+#include "gstnetgearcommon.h"
+#include "netgearconn.h"
+#include "netgearformat.h"
+#include "netgearwire.h"
+
+GST_DEBUG_CATEGORY_STATIC(gst_netgear_sink_debug);
+#define GST_CAT_DEFAULT gst_netgear_sink_debug
+
+#define DEFAULT_ADDRESS "localhost"
+#define DEFAULT_PORT 5566
+#define DEFAULT_REQUEST_TIMEOUT 4000
+#define DEFAULT_MAX_RETRIES 3
+/* The terminate on a state change (no EOS) waits at most this long, so a
+ * pipeline can always stop promptly even with its receiver gone. */
+#define SHUTDOWN_TERMINATE_MS 500
+
+enum {
+  PROP_PORT = PROP_NETGEAR_COMMON_LAST,
+  PROP_REQUEST_TIMEOUT,
+  PROP_MAX_RETRIES,
+  PROP_STATS,
+};
+
+namespace {
+
+/* A mapped GstBuffer that ZeroMQ reads from directly. */
+class BufferPayload : public netgear::Payload {
+public:
+  BufferPayload(GstBuffer *buf, gsize size) : buf_(gst_buffer_ref(buf)) {
+    mapped_ = gst_buffer_map(buf_, &map_, GST_MAP_READ);
+    size_ = mapped_ ? MIN(size, map_.size) : 0;
+  }
+  ~BufferPayload() override {
+    if (mapped_)
+      gst_buffer_unmap(buf_, &map_);
+    gst_buffer_unref(buf_);
+  }
+  bool ok() const { return mapped_; }
+  const void *data() const override { return map_.data; }
+  size_t size() const override { return size_; }
+
+private:
+  GstBuffer *buf_;
+  GstMapInfo map_{};
+  bool mapped_ = false;
+  gsize size_ = 0;
+};
+
+struct SinkState {
+  std::unique_ptr<netgear::Sender> sender;
+  netgear::SendPlan plan;
+  bool have_plan = false;
+  netgear::FrameDescription desc;
+  uint64_t seq = 0;
+  bool terminated = false;
+  int request_timeout = DEFAULT_REQUEST_TIMEOUT;
+};
+
+} // namespace
+
+struct _GstNetGearSink {
+  GstBaseSink parent;
+  GstNetGearCommon common;
+  gint port;
+  gint request_timeout;
+  gint max_retries;
+  SinkState *state;
+};
+
+G_DEFINE_TYPE(GstNetGearSink, gst_netgear_sink, GST_TYPE_BASE_SINK);
+GST_ELEMENT_REGISTER_DEFINE(netgearsink, "netgearsink", GST_RANK_NONE, GST_TYPE_NETGEAR_SINK);
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static void gst_netgear_sink_set_property(GObject *object, guint prop_id, const GValue *value,
+                                          GParamSpec *pspec) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(object);
+  GST_OBJECT_LOCK(self);
+  if (!gst_netgear_common_set_property(&self->common, prop_id, value)) {
+    switch (prop_id) {
+    case PROP_PORT:
+      self->port = g_value_get_int(value);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      self->request_timeout = g_value_get_int(value);
+      break;
+    case PROP_MAX_RETRIES:
+      self->max_retries = g_value_get_int(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+    }
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static GstStructure *gst_netgear_sink_stats(GstNetGearSink *self) {
+  netgear::SenderStats st;
+  GST_OBJECT_LOCK(self);
+  if (self->state->sender)
+    st = self->state->sender->stats();
+  GST_OBJECT_UNLOCK(self);
+  return gst_structure_new("netgear-sink-stats", "sent", G_TYPE_UINT64, st.sent, "acknowledged", G_TYPE_UINT64,
+                           st.acked, "bytes", G_TYPE_UINT64, st.bytes, "timeouts", G_TYPE_UINT64, st.timeouts,
+                           "reconnects", G_TYPE_UINT64, st.reconnects, "dropped", G_TYPE_UINT64, st.dropped,
+                           nullptr);
+}
+
+static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(object);
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed(value, gst_netgear_sink_stats(self));
+    return;
+  }
+  GST_OBJECT_LOCK(self);
+  if (!gst_netgear_common_get_property(&self->common, prop_id, value)) {
+    switch (prop_id) {
+    case PROP_PORT:
+      g_value_set_int(value, self->port);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_int(value, self->request_timeout);
+      break;
+    case PROP_MAX_RETRIES:
+      g_value_set_int(value, self->max_retries);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+    }
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  std::string address, protocol;
+  int pattern;
+  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, &address, &protocol, &pattern))
+    return FALSE;
+
+  netgear::SenderConfig cfg;
+  GST_OBJECT_LOCK(self);
+  int port = self->port;
+  cfg.request_timeout_ms = self->request_timeout;
+  cfg.max_retries = self->max_retries;
+  GST_OBJECT_UNLOCK(self);
+  cfg.pattern = pattern;
+  cfg.endpoint = netgear::endpoint_uri(protocol, address, port);
+
+  SinkState *st = self->state;
+  st->request_timeout = cfg.request_timeout_ms;
+  auto sender = std::make_unique<netgear::Sender>(cfg);
+  std::string error;
+  if (!sender->start(&error)) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not connect to %s", cfg.endpoint.c_str()),
+                      ("%s", error.c_str()));
+    return FALSE;
+  }
+  GST_OBJECT_LOCK(self);
+  st->sender = std::move(sender);
+  GST_OBJECT_UNLOCK(self);
+  /* The same sender identity as a vidgear server given this port. */
+  st->desc = netgear::FrameDescription();
+  st->desc.port = port;
+  st->desc.pattern = pattern;
+  st->terminated = false;
+  st->seq = 0;
+  std::random_device rd;
+  netgear::Extension ext;
+  ext.stream = ((static_cast<uint64_t>(rd()) << 32) | rd()) & ((1ULL << 53) - 1);
+  st->desc.ext = ext;
+  GST_INFO_OBJECT(self, "sending to %s, pattern %d", cfg.endpoint.c_str(), pattern);
+  return TRUE;
+}
+
+/* Tells the receiver this sender is gone; never blocks past timeout_ms. */
+static void gst_netgear_sink_terminate(GstNetGearSink *self, int timeout_ms) {
+  SinkState *st = self->state;
+  if (!st->sender || st->terminated)
+    return;
+  st->terminated = true;
+  bool ok = st->sender->terminate(netgear::encode_terminate(st->desc.port), timeout_ms);
+  GST_INFO_OBJECT(self, "terminate %s", ok ? "delivered" : "not delivered (no receiver)");
+}
+
+static gboolean gst_netgear_sink_stop(GstBaseSink *bsink) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  SinkState *st = self->state;
+  if (st->sender) {
+    gst_netgear_sink_terminate(self, MIN(st->request_timeout, SHUTDOWN_TERMINATE_MS));
+    /* The Sender object stays, so its figures can still be read. */
+    st->sender->stop();
+  }
+  st->have_plan = false;
+  return TRUE;
+}
+
+static gboolean gst_netgear_sink_unlock(GstBaseSink *bsink) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  if (self->state->sender)
+    self->state->sender->set_flushing(true);
+  return TRUE;
+}
+
+static gboolean gst_netgear_sink_unlock_stop(GstBaseSink *bsink) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  if (self->state->sender)
+    self->state->sender->set_flushing(false);
+  return TRUE;
+}
+
+static gboolean gst_netgear_sink_set_caps(GstBaseSink *bsink, GstCaps *caps) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  SinkState *st = self->state;
+  std::string error;
+  netgear::SendPlan plan;
+  if (!netgear::plan_for_caps(caps, &plan, &error)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot send these caps: %s", error.c_str()),
+                      ("caps: %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  st->plan = plan;
+  st->have_plan = true;
+  st->desc.ext->caps = plan.caps;
+  st->desc.ext->layout = plan.layout;
+  if (plan.kind == netgear::SendPlan::Kind::JPEG) {
+    /* Accurate decoding options; the colourspace is what a vidgear client
+     * asks simplejpeg for, and it converts grey JPEGs to it too. */
+    st->desc.compression = netgear::Compression{false, false, "BGR"};
+  } else {
+    st->desc.compression.reset();
+    st->desc.dtype = "uint8";
+    st->desc.shape = plan.shape;
+  }
+  GST_INFO_OBJECT(self, "caps %s go out as %s", plan.caps.c_str(),
+                  plan.kind == netgear::SendPlan::Kind::NUMPY_IMAGE ? "a numpy image"
+                  : plan.kind == netgear::SendPlan::Kind::JPEG      ? "a NetGear JPEG frame"
+                                                                    : "bytes");
+  return TRUE;
+}
+
+static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  SinkState *st = self->state;
+  if (!st->have_plan || !st->sender)
+    return GST_FLOW_NOT_NEGOTIATED;
+  const netgear::SendPlan &plan = st->plan;
+
+  GstBuffer *out = buf;
+  GstBuffer *repacked = nullptr;
+  gsize size = gst_buffer_get_size(buf);
+  if (plan.raw_video) {
+    if (!netgear::buffer_has_wire_layout(buf, plan)) {
+      /* The one copy on this side: rows with padding (or a layout from a
+       * video meta) go out packed, as numpy needs them for BGR/GRAY8 and as
+       * the receiver expects them for every other format. */
+      repacked = netgear::repack_video(buf, &plan.info, &plan.wire);
+      if (!repacked) {
+        GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Buffer does not fit the negotiated caps"),
+                          ("buffer of %" G_GSIZE_FORMAT " bytes for %s", size, plan.caps.c_str()));
+        return GST_FLOW_ERROR;
+      }
+      out = repacked;
+    }
+    size = GST_VIDEO_INFO_SIZE(&plan.wire);
+  }
+  auto payload = std::make_shared<BufferPayload>(out, size);
+  if (repacked)
+    gst_buffer_unref(repacked);
+  if (!payload->ok()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, READ, ("Cannot map buffer"), (nullptr));
+    return GST_FLOW_ERROR;
+  }
+  if (plan.kind == netgear::SendPlan::Kind::BYTES)
+    st->desc.shape = {payload->size()};
+
+  netgear::Extension &ext = *st->desc.ext;
+  auto opt = [](GstClockTime t) { return GST_CLOCK_TIME_IS_VALID(t) ? std::optional<uint64_t>(t) : std::nullopt; };
+  ext.pts = opt(GST_BUFFER_PTS(buf));
+  ext.dts = opt(GST_BUFFER_DTS(buf));
+  ext.duration = opt(GST_BUFFER_DURATION(buf));
+  ext.flags = GST_BUFFER_FLAGS(buf) & GST_NETGEAR_WIRE_BUFFER_FLAGS;
+  ext.seq = st->seq++;
+  ext.sent_ns = g_get_real_time() * 1000;
+
+  netgear::OutMessage msg;
+  netgear::encode_frame_header(st->desc, msg.header);
+  msg.payload = std::move(payload);
+  st->terminated = false;
+
+  std::string error;
+  switch (st->sender->send(std::move(msg), &error)) {
+  case netgear::Sender::Status::OK:
+    return GST_FLOW_OK;
+  case netgear::Sender::Status::FLUSHING:
+    return GST_FLOW_FLUSHING;
+  case netgear::Sender::Status::ERROR:
+    break;
+  }
+  GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Receiver at %s does not answer", st->sender->endpoint().c_str()),
+                    ("%s", error.c_str()));
+  return GST_FLOW_ERROR;
+}
+
+static gboolean gst_netgear_sink_event(GstBaseSink *bsink, GstEvent *event) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_EOS) {
+    /* NetGear's receiver forgets a sender when its terminate arrives; wait as
+     * long as for a frame, interruptible by a state change. */
+    gst_netgear_sink_terminate(self, self->state->request_timeout);
+  }
+  return GST_BASE_SINK_CLASS(gst_netgear_sink_parent_class)->event(bsink, event);
+}
+
+static void gst_netgear_sink_finalize(GObject *object) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(object);
+  delete self->state;
+  gst_netgear_common_clear(&self->common);
+  G_OBJECT_CLASS(gst_netgear_sink_parent_class)->finalize(object);
+}
+
+static void gst_netgear_sink_init(GstNetGearSink *self) {
+  gst_netgear_common_init(&self->common, DEFAULT_ADDRESS);
+  self->port = DEFAULT_PORT;
+  self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
+  self->max_retries = DEFAULT_MAX_RETRIES;
+  self->state = new SinkState();
+}
+
+static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
+  GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+  GstBaseSinkClass *basesink_class = GST_BASE_SINK_CLASS(klass);
+
+  GST_DEBUG_CATEGORY_INIT(gst_netgear_sink_debug, "netgearsink", 0, "NetGear sender");
+
+  gobject_class->set_property = gst_netgear_sink_set_property;
+  gobject_class->get_property = gst_netgear_sink_get_property;
+  gobject_class->finalize = gst_netgear_sink_finalize;
+
+  const GParamFlags rw =
+      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  gst_netgear_common_install_properties(gobject_class, DEFAULT_ADDRESS,
+                                        "Address (IP or host name) of the receiving host, which binds");
+  g_object_class_install_property(
+      gobject_class, PROP_PORT,
+      g_param_spec_int("port", "Port",
+                       "Receiver port to connect to; unique per sender, it is this sender's identity", 1, 65535,
+                       DEFAULT_PORT, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_REQUEST_TIMEOUT,
+      g_param_spec_int("request-timeout", "Request timeout",
+                       "pattern=1: milliseconds to wait for the receiver's acknowledgement of a frame "
+                       "before reconnecting and sending it again (time spent waiting for a receiver "
+                       "that is not there yet does not count)",
+                       1, G_MAXINT, DEFAULT_REQUEST_TIMEOUT, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_MAX_RETRIES,
+      g_param_spec_int("max-retries", "Max retries",
+                       "pattern=1: consecutive unacknowledged attempts of one frame after the first "
+                       "before the element fails with an error (-1 = retry for ever)",
+                       -1, G_MAXINT, DEFAULT_MAX_RETRIES, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_STATS,
+      g_param_spec_boxed("stats", "Statistics",
+                         "Counters: sent, acknowledged, bytes, timeouts, reconnects, dropped (pattern=2: "
+                         "frames replaced before they went out or sent with no receiver)",
+                         GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_set_static_metadata(
+      element_class, "NetGear sink", "Sink/Network",
+      "Sends buffers to a NetGear multi-server receiver (netgearsrc or vidgear) over ZeroMQ",
+      "gst-netgear developers");
+
+  basesink_class->start = GST_DEBUG_FUNCPTR(gst_netgear_sink_start);
+  basesink_class->stop = GST_DEBUG_FUNCPTR(gst_netgear_sink_stop);
+  basesink_class->unlock = GST_DEBUG_FUNCPTR(gst_netgear_sink_unlock);
+  basesink_class->unlock_stop = GST_DEBUG_FUNCPTR(gst_netgear_sink_unlock_stop);
+  basesink_class->set_caps = GST_DEBUG_FUNCPTR(gst_netgear_sink_set_caps);
+  basesink_class->render = GST_DEBUG_FUNCPTR(gst_netgear_sink_render);
+  basesink_class->event = GST_DEBUG_FUNCPTR(gst_netgear_sink_event);
+}

@@ -1,0 +1,811 @@
+/* gst-netgear: netgearsrc.
+ *
+ * SECTION:element-netgearsrc
+ *
+ * Receives from many NetGear senders at once (netgearsink, or Python vidgear
+ * NetGear servers in multi-server mode): binds one REP (pattern=1) or SUB
+ * (pattern=2) socket per port of `ports` and pushes each sender's buffers on
+ * its own pad, src_<port>, with caps from the wire and a GstNetGearMeta
+ * naming the port and the sender's message.
+ *
+ *   gst-launch-1.0 netgearsrc ports="5566,5567" name=s \
+ *       compositor name=mix sink_1::xpos=640 ! videoconvert ! autovideosink \
+ *       s.src_5566 ! queue ! videoconvert ! mix.sink_0 \
+ *       s.src_5567 ! queue ! videoconvert ! mix.sink_1
+ *
+ * End of stream: a sender's terminate message ends its pad (EOS). Once every
+ * sender that has connected has terminated, every pad ends, those of ports
+ * that never connected too, and the element drops whatever comes later
+ * until it is restarted. A sender that comes back before that starts a new
+ * stream (STREAM_START) on its pad.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnetgearsrc.h"
+
+#include <array>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "gstnetgearcommon.h"
+#include "gstnetgearmeta.h"
+#include "netgearconn.h"
+#include "netgearformat.h"
+#include "netgearwire.h"
+
+GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
+#define GST_CAT_DEFAULT gst_netgear_src_debug
+
+#define DEFAULT_ADDRESS "*"
+#define DEFAULT_PORTS ""
+#define DEFAULT_MAX_BUFFERS 2
+#define DEFAULT_MAX_MESSAGE_SIZE (G_GINT64_CONSTANT(256) * 1024 * 1024)
+/* Drops of one reason on one port are logged one by one up to this count,
+ * then every LOG_EVERY-th, so a hostile peer cannot flood the log. */
+#define LOG_FIRST 10
+#define LOG_EVERY 1000
+
+enum {
+  PROP_PORTS = PROP_NETGEAR_COMMON_LAST,
+  PROP_MAX_BUFFERS,
+  PROP_MAX_MESSAGE_SIZE,
+  PROP_STATS,
+};
+
+namespace {
+
+constexpr size_t kReasons = static_cast<size_t>(netgear::DropReason::N_REASONS);
+
+struct Item {
+  GstBuffer *buffer = nullptr; /* null: end of stream */
+  GstCaps *caps = nullptr;
+  GstClockTime arrival = GST_CLOCK_TIME_NONE; /* clock time when it arrived */
+  GstClockTimeDiff pts_offset = 0;            /* sender's PTS - DTS, to keep decode order */
+  bool has_dts = false;
+  void clear() {
+    gst_clear_buffer(&buffer);
+    gst_clear_caps(&caps);
+  }
+};
+
+struct PortState {
+  GstNetGearSrc *src = nullptr;
+  int port = 0;
+  GstPad *pad = nullptr;
+
+  /* Under SrcState::lock. */
+  std::condition_variable cond;
+  std::deque<Item> queue;
+  size_t queued_frames = 0;
+  bool flushing = true;
+  bool connected = false; /* sent a frame since start or since its terminate */
+  bool ended = false;     /* EOS queued */
+  std::string peer;
+  uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0;
+  std::array<uint64_t, kReasons> drops{};
+
+  /* I/O thread only. */
+  netgear::ReceiveMapper mapper;
+  bool have_seq = false;
+  uint64_t stream = 0, seq = 0, received = 0;
+  bool warned_port = false;
+
+  /* Streaming thread only. */
+  GstCaps *pushed_caps = nullptr;
+  bool need_stream_start = true;
+  bool need_segment = true;
+  bool discont = true;
+};
+
+class Handler;
+
+struct SrcState {
+  std::mutex lock;
+  std::vector<std::unique_ptr<PortState>> ports;
+  std::unique_ptr<Handler> handler;
+  std::unique_ptr<netgear::Receiver> receiver;
+  int pattern = 1;
+  size_t max_buffers = DEFAULT_MAX_BUFFERS;
+  bool playing = false;
+  bool all_ended = false;
+  bool warned_newer = false;
+  std::string reply;
+};
+
+} // namespace
+
+struct _GstNetGearSrc {
+  GstElement parent;
+  GstNetGearCommon common;
+  gchar *ports;
+  guint max_buffers;
+  gint64 max_message_size;
+  SrcState *state;
+};
+
+G_DEFINE_TYPE(GstNetGearSrc, gst_netgear_src, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE(netgearsrc, "netgearsrc", GST_RANK_NONE, GST_TYPE_NETGEAR_SRC);
+
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src_%u", GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS_ANY);
+
+namespace {
+
+void free_zmq_msg(gpointer p) {
+  auto *m = static_cast<zmq_msg_t *>(p);
+  zmq_msg_close(m);
+  delete m;
+}
+
+/* The received bytes become the buffer's memory: no copy. */
+GstBuffer *buffer_from_part(netgear::Part &part) {
+  size_t size = part.size();
+  GstBuffer *buf = gst_buffer_new();
+  if (size == 0)
+    return buf;
+  auto *m = new zmq_msg_t;
+  zmq_msg_init(m);
+  zmq_msg_move(m, part.get());
+  /* Taken after the move: a small message keeps its bytes inside zmq_msg_t. */
+  void *data = zmq_msg_data(m);
+  gst_buffer_append_memory(buf, gst_memory_new_wrapped(GST_MEMORY_FLAG_READONLY, data, size, 0, size, m,
+                                                       free_zmq_msg));
+  return buf;
+}
+
+bool declared_port_matches(const netgear::Json &declared, int port) {
+  if (declared.is_number_integer())
+    return declared.get<int64_t>() == port;
+  if (declared.is_string())
+    return declared.get<std::string>() == std::to_string(port);
+  return true; /* absent: nothing claimed */
+}
+
+std::string random_device_id() {
+  /* NetGear's client answers with a random 8-letter id. */
+  std::random_device rd;
+  std::string id(8, 'A');
+  for (char &c : id)
+    c = static_cast<char>('A' + rd() % 26);
+  return id;
+}
+
+class Handler : public netgear::ReceiverHandler {
+public:
+  explicit Handler(GstNetGearSrc *src) : src_(src), st_(src->state) {}
+  bool can_accept(size_t index) override;
+  std::string on_message(size_t index, netgear::Message &msg) override;
+
+private:
+  void drop(PortState *ps, netgear::DropReason reason, const std::string &detail);
+  void on_terminate(PortState *ps);
+  void on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival);
+  void post(GstStructure *s) { gst_element_post_message(GST_ELEMENT(src_), gst_message_new_element(GST_OBJECT(src_), s)); }
+  GstNetGearSrc *src_;
+  SrcState *st_;
+};
+
+void enqueue_eos(PortState *ps) {
+  /* lock held */
+  Item it;
+  ps->queue.push_back(it);
+  ps->ended = true;
+  ps->cond.notify_one();
+}
+
+bool Handler::can_accept(size_t index) {
+  if (st_->pattern != netgear::PATTERN_REQREP)
+    return true;
+  std::lock_guard<std::mutex> lk(st_->lock);
+  return st_->ports[index]->queued_frames < st_->max_buffers;
+}
+
+void Handler::drop(PortState *ps, netgear::DropReason reason, const std::string &detail) {
+  uint64_t n;
+  {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    n = ++ps->drops[static_cast<size_t>(reason)];
+  }
+  if (n == 1)
+    GST_ELEMENT_WARNING(src_, STREAM, DECODE,
+                        ("Dropped a message from the sender on port %d (%s)", ps->port,
+                         netgear::drop_reason_name(reason)),
+                        ("%s; further drops of this kind are counted in the stats", detail.c_str()));
+  if (n <= LOG_FIRST || n % LOG_EVERY == 0)
+    GST_WARNING_OBJECT(src_, "port %d: dropped message #%" G_GUINT64_FORMAT " of kind %s: %s", ps->port, n,
+                       netgear::drop_reason_name(reason), detail.c_str());
+}
+
+void Handler::on_terminate(PortState *ps) {
+  bool was_connected;
+  {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    ps->terminates++;
+    was_connected = ps->connected;
+  }
+  if (!was_connected) {
+    /* NetGear wedges on this; we answer and carry on. */
+    GST_INFO_OBJECT(src_, "port %d: terminate from a sender that sent no frame, ignored", ps->port);
+    return;
+  }
+  /* Posted before the EOS is queued, so the application hears of the
+   * sender before the pipeline can end. Only this thread changes
+   * `connected`, so nothing moves in between. */
+  post(gst_structure_new("netgear-server-terminated", "port", G_TYPE_UINT, ps->port, nullptr));
+  GST_INFO_OBJECT(src_, "port %d: sender terminated", ps->port);
+  std::lock_guard<std::mutex> lk(st_->lock);
+  ps->connected = false;
+  enqueue_eos(ps);
+  for (auto &p : st_->ports)
+    if (p->connected)
+      return;
+  /* Every sender that connected is gone: end, as NetGear's client does. */
+  st_->all_ended = true;
+  for (auto &p : st_->ports)
+    if (!p->ended)
+      enqueue_eos(p.get());
+  GST_INFO_OBJECT(src_, "every sender has terminated: end of stream");
+}
+
+void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival) {
+  netgear::DropReason reason = netgear::DropReason::NONE;
+  std::string detail;
+  size_t payload_size = msg.parts[1].size();
+
+  if (!declared_port_matches(h.port, ps->port)) {
+    /* The socket names the sender, not the header (NetGear trusts the
+     * header). A sender behind port forwarding may legitimately differ. */
+    bool first = !ps->warned_port;
+    ps->warned_port = true;
+    {
+      std::lock_guard<std::mutex> lk(st_->lock);
+      ps->port_mismatch++;
+    }
+    if (first)
+      GST_WARNING_OBJECT(src_, "port %d: sender declares port %s; frames are attributed to port %d", ps->port,
+                         h.port.dump().c_str(), ps->port);
+  }
+  if (h.ext_newer && !st_->warned_newer) {
+    st_->warned_newer = true;
+    GST_WARNING_OBJECT(src_, "port %d: sender speaks extension version %d, newer than ours (%d): "
+                       "keys we do not know are ignored", ps->port, h.ext->version, netgear::kExtensionVersion);
+  }
+  uint64_t seq;
+  if (h.ext) {
+    /* A frame re-sent after a lost acknowledgement arrives twice. */
+    if (ps->have_seq && h.ext->stream == ps->stream && h.ext->seq <= ps->seq) {
+      drop(ps, netgear::DropReason::DUPLICATE,
+           "frame " + std::to_string(h.ext->seq) + " already received");
+      return;
+    }
+    ps->have_seq = true;
+    ps->stream = h.ext->stream;
+    ps->seq = seq = h.ext->seq;
+  } else {
+    seq = ps->received;
+  }
+  if (!ps->mapper.map(h, payload_size, &reason, &detail)) {
+    drop(ps, reason, detail);
+    return;
+  }
+  ps->received++;
+
+  GstBuffer *buf = buffer_from_part(msg.parts[1]);
+  if (ps->mapper.needs_repack()) {
+    /* The one copy on this side: packed rows (numpy's layout) into
+     * GStreamer's default strides, which every downstream element reads. */
+    GstBuffer *dst = netgear::repack_video(buf, ps->mapper.wire_info(), ps->mapper.out_info());
+    gst_buffer_unref(buf);
+    if (!dst) {
+      drop(ps, netgear::DropReason::SIZE_MISMATCH, "frame does not fit its caps");
+      return;
+    }
+    buf = dst;
+  }
+  Item item;
+  item.arrival = arrival;
+  if (h.ext) {
+    GST_BUFFER_FLAGS(buf) |= h.ext->flags & GST_NETGEAR_WIRE_BUFFER_FLAGS;
+    if (h.ext->duration)
+      GST_BUFFER_DURATION(buf) = *h.ext->duration;
+    if (h.ext->pts && h.ext->dts && *h.ext->pts >= *h.ext->dts) {
+      item.has_dts = true;
+      item.pts_offset = static_cast<GstClockTimeDiff>(*h.ext->pts - *h.ext->dts);
+    }
+  }
+  std::string message = netgear::dump_json(h.message);
+  gst_buffer_add_netgear_meta(buf, ps->port, message.c_str(), seq, msg.peer.c_str());
+  item.buffer = buf;
+  item.caps = gst_caps_ref(ps->mapper.caps());
+
+  std::unique_lock<std::mutex> lk(st_->lock);
+  if (st_->all_ended) {
+    lk.unlock();
+    item.clear();
+    drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
+    return;
+  }
+  if (!ps->connected) {
+    ps->connected = true;
+    ps->ended = false;
+    ps->peer = msg.peer;
+    lk.unlock();
+    /* Posted before its first frame is queued (see on_terminate). */
+    GstStructure *s = gst_structure_new("netgear-server-connected", "port", G_TYPE_UINT, ps->port, nullptr);
+    if (!msg.peer.empty())
+      gst_structure_set(s, "peer", G_TYPE_STRING, msg.peer.c_str(), nullptr);
+    post(s);
+    GST_INFO_OBJECT(src_, "port %d: sender %s connected", ps->port, msg.peer.c_str());
+    lk.lock();
+  }
+  if (ps->queued_frames >= st_->max_buffers) {
+    /* Only in PUB/SUB (REQ/REP stops reading instead): the oldest frame
+     * goes, so the pad always has the latest. */
+    for (auto it = ps->queue.begin(); it != ps->queue.end(); ++it) {
+      if (it->buffer) {
+        it->clear();
+        ps->queue.erase(it);
+        ps->queued_frames--;
+        ps->drops[static_cast<size_t>(netgear::DropReason::QUEUE_FULL)]++;
+        break;
+      }
+    }
+  }
+  ps->frames++;
+  ps->bytes += payload_size;
+  ps->queue.push_back(item);
+  ps->queued_frames++;
+  ps->cond.notify_one();
+}
+
+std::string Handler::on_message(size_t index, netgear::Message &msg) {
+  PortState *ps = st_->ports[index].get();
+  GstClockTime arrival = GST_CLOCK_TIME_NONE;
+  if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(src_))) {
+    arrival = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+  }
+  netgear::DropReason reason = netgear::DropReason::NONE;
+  std::string detail;
+  size_t payload = msg.parts.size() >= 2 ? msg.parts[1].size() : 0;
+  auto dec = netgear::decode_message(msg.parts[0].view(), msg.nparts, payload, &reason, &detail);
+  if (!dec) {
+    drop(ps, reason, detail);
+  } else if (dec->kind == netgear::Decoded::Kind::TERMINATE) {
+    on_terminate(ps);
+    return netgear::kTerminateReply;
+  } else {
+    on_frame(ps, msg, dec->frame, arrival);
+  }
+  return st_->reply;
+}
+
+/* ---- streaming threads, one per pad ---- */
+
+void push_item(PortState *ps, Item &item) {
+  GstNetGearSrc *self = ps->src;
+  GstPad *pad = ps->pad;
+  if (ps->need_stream_start) {
+    gchar *sid = gst_pad_create_stream_id_printf(pad, GST_ELEMENT(self), "%d", ps->port);
+    gst_pad_push_event(pad, gst_event_new_stream_start(sid));
+    g_free(sid);
+    ps->need_stream_start = false;
+    ps->need_segment = true;
+    gst_clear_caps(&ps->pushed_caps);
+  }
+  if (!item.buffer) {
+    GST_DEBUG_OBJECT(pad, "end of stream");
+    gst_pad_push_event(pad, gst_event_new_eos());
+    ps->need_stream_start = true;
+    return;
+  }
+  if (!ps->pushed_caps || !gst_caps_is_equal(ps->pushed_caps, item.caps)) {
+    gst_pad_push_event(pad, gst_event_new_caps(item.caps));
+    gst_caps_replace(&ps->pushed_caps, item.caps);
+  }
+  if (ps->need_segment) {
+    /* Live: buffers carry running time. */
+    GstSegment seg;
+    gst_segment_init(&seg, GST_FORMAT_TIME);
+    gst_pad_push_event(pad, gst_event_new_segment(&seg));
+    ps->need_segment = false;
+    ps->discont = true;
+  }
+
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  GstClockTime base = gst_element_get_base_time(GST_ELEMENT(self));
+  if (GST_CLOCK_TIME_IS_VALID(item.arrival) && item.arrival >= base) {
+    rt = item.arrival - base;
+  } else if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(self))) {
+    /* Arrived before PLAYING: it is as new as now. */
+    GstClockTime now = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+    rt = now > base ? now - base : 0;
+  }
+  GstBuffer *buf = item.buffer;
+  item.buffer = nullptr;
+  if (item.has_dts && GST_CLOCK_TIME_IS_VALID(rt)) {
+    GST_BUFFER_DTS(buf) = rt;
+    GST_BUFFER_PTS(buf) = rt + item.pts_offset;
+  } else {
+    GST_BUFFER_PTS(buf) = rt;
+    GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
+  }
+  if (ps->discont) {
+    GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
+    ps->discont = false;
+  }
+  GstFlowReturn ret = gst_pad_push(pad, buf);
+  switch (ret) {
+  case GST_FLOW_OK:
+  case GST_FLOW_NOT_LINKED: /* an unlinked port must not stop the others */
+  case GST_FLOW_EOS:        /* downstream is done with this sender */
+    break;
+  case GST_FLOW_FLUSHING:
+    gst_pad_pause_task(pad);
+    break;
+  default:
+    GST_ELEMENT_FLOW_ERROR(self, ret);
+    gst_pad_push_event(pad, gst_event_new_eos());
+    gst_pad_pause_task(pad);
+    break;
+  }
+}
+
+void src_loop(gpointer data) {
+  auto *ps = static_cast<PortState *>(data);
+  SrcState *st = ps->src->state;
+  Item item;
+  bool was_full;
+  {
+    std::unique_lock<std::mutex> lk(st->lock);
+    ps->cond.wait(lk, [&] { return ps->flushing || (st->playing && !ps->queue.empty()); });
+    if (ps->flushing) {
+      lk.unlock();
+      gst_pad_pause_task(ps->pad);
+      return;
+    }
+    item = ps->queue.front();
+    ps->queue.pop_front();
+    was_full = item.buffer && ps->queued_frames-- == st->max_buffers;
+  }
+  if (was_full && st->pattern == netgear::PATTERN_REQREP)
+    st->receiver->wake(); /* it stopped reading this port */
+  push_item(ps, item);
+  item.clear();
+}
+
+gboolean src_activate_mode(GstPad *pad, GstObject * /*parent*/, GstPadMode mode, gboolean active) {
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+  auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad));
+  SrcState *st = ps->src->state;
+  {
+    std::lock_guard<std::mutex> lk(st->lock);
+    ps->flushing = !active;
+    ps->cond.notify_all();
+  }
+  if (active)
+    return gst_pad_start_task(pad, src_loop, ps, nullptr);
+  return gst_pad_stop_task(pad);
+}
+
+gboolean src_query(GstPad *pad, GstObject *parent, GstQuery *query) {
+  if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
+    /* Live, stamped on arrival: no latency of our own; a queue of
+     * max-buffers may hold frames back, bounded by the sender's pace. */
+    gst_query_set_latency(query, TRUE, 0, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return gst_pad_query_default(pad, parent, query);
+}
+
+void clear_queue(PortState *ps) {
+  for (Item &it : ps->queue)
+    it.clear();
+  ps->queue.clear();
+  ps->queued_frames = 0;
+}
+
+} // namespace
+
+/* ---- element ---- */
+
+static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
+  std::string address, protocol, error;
+  int pattern;
+  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, &address, &protocol, &pattern))
+    return FALSE;
+  netgear::ReceiverConfig cfg;
+  GST_OBJECT_LOCK(self);
+  std::string ports = self->ports ? self->ports : "";
+  SrcState *st = self->state;
+  st->max_buffers = self->max_buffers;
+  cfg.max_message_size = self->max_message_size;
+  GST_OBJECT_UNLOCK(self);
+  if (!netgear::parse_ports(ports, &cfg.ports, &error)) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", error.c_str()), (nullptr));
+    return FALSE;
+  }
+  cfg.protocol = protocol;
+  cfg.address = address;
+  cfg.pattern = pattern;
+  st->pattern = pattern;
+
+  st->ports.clear();
+  for (int port : cfg.ports) {
+    auto ps = std::make_unique<PortState>();
+    ps->src = self;
+    ps->port = port;
+    st->ports.push_back(std::move(ps));
+  }
+  st->handler = std::make_unique<Handler>(self);
+  st->receiver = std::make_unique<netgear::Receiver>(cfg, st->handler.get());
+  if (!st->receiver->open(&error)) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not listen on %s port(s) %s", address.c_str(), ports.c_str()),
+                      ("%s", error.c_str()));
+    st->receiver.reset();
+    st->ports.clear();
+    return FALSE;
+  }
+  st->reply = netgear::plain_reply(random_device_id());
+
+  for (auto &ps : st->ports) {
+    gchar *name = g_strdup_printf("src_%d", ps->port);
+    GstPad *pad = gst_pad_new_from_static_template(&src_template, name);
+    g_free(name);
+    gst_pad_set_element_private(pad, ps.get());
+    gst_pad_set_activatemode_function(pad, src_activate_mode);
+    gst_pad_set_query_function(pad, src_query);
+    gst_pad_use_fixed_caps(pad);
+    ps->pad = pad;
+    gst_element_add_pad(GST_ELEMENT(self), pad);
+  }
+  gst_element_no_more_pads(GST_ELEMENT(self));
+  GST_INFO_OBJECT(self, "listening on %s port(s) %s, pattern %d", address.c_str(), ports.c_str(), pattern);
+  return TRUE;
+}
+
+static void gst_netgear_src_close(GstNetGearSrc *self) {
+  SrcState *st = self->state;
+  if (st->receiver)
+    st->receiver->close();
+  for (auto &ps : st->ports) {
+    if (ps->pad)
+      gst_element_remove_pad(GST_ELEMENT(self), ps->pad);
+    ps->pad = nullptr;
+    clear_queue(ps.get());
+    gst_clear_caps(&ps->pushed_caps);
+  }
+  GST_OBJECT_LOCK(self);
+  st->receiver.reset();
+  st->ports.clear();
+  GST_OBJECT_UNLOCK(self);
+  st->handler.reset();
+}
+
+static void gst_netgear_src_reset(GstNetGearSrc *self) {
+  SrcState *st = self->state;
+  std::lock_guard<std::mutex> lk(st->lock);
+  st->all_ended = st->playing = false;
+  for (auto &ps : st->ports) {
+    clear_queue(ps.get());
+    ps->connected = ps->ended = false;
+    ps->have_seq = false;
+    ps->received = 0;
+    ps->need_stream_start = ps->need_segment = ps->discont = true;
+    gst_clear_caps(&ps->pushed_caps);
+  }
+}
+
+static GstStateChangeReturn gst_netgear_src_change_state(GstElement *element, GstStateChange transition) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(element);
+  SrcState *st = self->state;
+  std::string error;
+
+  switch (transition) {
+  case GST_STATE_CHANGE_NULL_TO_READY:
+    if (!gst_netgear_src_open(self))
+      return GST_STATE_CHANGE_FAILURE;
+    break;
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
+    gst_netgear_src_reset(self);
+    if (!st->receiver->start(&error)) {
+      GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", error.c_str()), (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    break;
+  case GST_STATE_CHANGE_PAUSED_TO_PLAYING: {
+    std::lock_guard<std::mutex> lk(st->lock);
+    st->playing = true;
+    for (auto &ps : st->ports)
+      ps->cond.notify_all();
+    break;
+  }
+  case GST_STATE_CHANGE_PLAYING_TO_PAUSED: {
+    std::lock_guard<std::mutex> lk(st->lock);
+    st->playing = false;
+    break;
+  }
+  default:
+    break;
+  }
+
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS(gst_netgear_src_parent_class)->change_state(element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+      st->receiver->stop();
+    else if (transition == GST_STATE_CHANGE_NULL_TO_READY)
+      gst_netgear_src_close(self);
+    return ret;
+  }
+
+  switch (transition) {
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
+  case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+    ret = GST_STATE_CHANGE_NO_PREROLL; /* live */
+    break;
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    st->receiver->stop();
+    gst_netgear_src_reset(self);
+    break;
+  case GST_STATE_CHANGE_READY_TO_NULL:
+    gst_netgear_src_close(self);
+    break;
+  default:
+    break;
+  }
+  return ret;
+}
+
+static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
+  GstStructure *s = gst_structure_new_empty("netgear-src-stats");
+  GST_OBJECT_LOCK(self);
+  SrcState *st = self->state;
+  {
+    std::lock_guard<std::mutex> lk(st->lock);
+    for (auto &ps : st->ports) {
+      GstStructure *p = gst_structure_new("port", "port", G_TYPE_UINT, ps->port, "connected", G_TYPE_BOOLEAN,
+                                          ps->connected, "frames", G_TYPE_UINT64, ps->frames, "bytes",
+                                          G_TYPE_UINT64, ps->bytes, "terminates", G_TYPE_UINT64, ps->terminates,
+                                          "port-mismatch", G_TYPE_UINT64, ps->port_mismatch, "queued", G_TYPE_UINT64,
+                                          static_cast<guint64>(ps->queued_frames), nullptr);
+      if (!ps->peer.empty())
+        gst_structure_set(p, "peer", G_TYPE_STRING, ps->peer.c_str(), nullptr);
+      guint64 total = 0;
+      for (size_t r = 1; r < kReasons; r++) {
+        total += ps->drops[r];
+        gchar *field = g_strdup_printf("dropped-%s", netgear::drop_reason_name(static_cast<netgear::DropReason>(r)));
+        gst_structure_set(p, field, G_TYPE_UINT64, ps->drops[r], nullptr);
+        g_free(field);
+      }
+      gst_structure_set(p, "dropped", G_TYPE_UINT64, total, nullptr);
+      gchar *name = g_strdup_printf("port-%d", ps->port);
+      gst_structure_set(s, name, GST_TYPE_STRUCTURE, p, nullptr);
+      gst_structure_free(p);
+      g_free(name);
+    }
+  }
+  GST_OBJECT_UNLOCK(self);
+  return s;
+}
+
+static void gst_netgear_src_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(object);
+  GST_OBJECT_LOCK(self);
+  if (!gst_netgear_common_set_property(&self->common, prop_id, value)) {
+    switch (prop_id) {
+    case PROP_PORTS:
+      g_free(self->ports);
+      self->ports = g_value_dup_string(value);
+      break;
+    case PROP_MAX_BUFFERS:
+      self->max_buffers = g_value_get_uint(value);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      self->max_message_size = g_value_get_int64(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+    }
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(object);
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed(value, gst_netgear_src_stats(self));
+    return;
+  }
+  GST_OBJECT_LOCK(self);
+  if (!gst_netgear_common_get_property(&self->common, prop_id, value)) {
+    switch (prop_id) {
+    case PROP_PORTS:
+      g_value_set_string(value, self->ports);
+      break;
+    case PROP_MAX_BUFFERS:
+      g_value_set_uint(value, self->max_buffers);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_int64(value, self->max_message_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+    }
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_netgear_src_finalize(GObject *object) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(object);
+  delete self->state;
+  g_free(self->ports);
+  gst_netgear_common_clear(&self->common);
+  G_OBJECT_CLASS(gst_netgear_src_parent_class)->finalize(object);
+}
+
+static void gst_netgear_src_init(GstNetGearSrc *self) {
+  gst_netgear_common_init(&self->common, DEFAULT_ADDRESS);
+  self->ports = g_strdup(DEFAULT_PORTS);
+  self->max_buffers = DEFAULT_MAX_BUFFERS;
+  self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
+  self->state = new SrcState();
+  GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
+}
+
+static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
+  GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+
+  GST_DEBUG_CATEGORY_INIT(gst_netgear_src_debug, "netgearsrc", 0, "NetGear receiver");
+  gst_netgear_meta_register();
+
+  gobject_class->set_property = gst_netgear_src_set_property;
+  gobject_class->get_property = gst_netgear_src_get_property;
+  gobject_class->finalize = gst_netgear_src_finalize;
+
+  const GParamFlags rw =
+      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  gst_netgear_common_install_properties(gobject_class, DEFAULT_ADDRESS,
+                                        "Local address to bind every port on (\"*\" or 0.0.0.0: all)");
+  g_object_class_install_property(
+      gobject_class, PROP_PORTS,
+      g_param_spec_string("ports", "Ports",
+                          "Ports to bind, one per sender, separated by commas, e.g. \"5566,5567\"; "
+                          "each gets a pad src_<port>",
+                          DEFAULT_PORTS, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_MAX_BUFFERS,
+      g_param_spec_uint("max-buffers", "Max buffers",
+                        "Frames queued per sender between the network and its pad; when full, "
+                        "pattern=1 stops reading that sender (it waits), pattern=2 drops its oldest frame",
+                        1, 1024, DEFAULT_MAX_BUFFERS, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_MAX_MESSAGE_SIZE,
+      g_param_spec_int64("max-message-size", "Max message size",
+                         "Largest message (bytes) a sender may send; a larger one drops its connection "
+                         "(-1 = no limit)",
+                         -1, G_MAXINT64, DEFAULT_MAX_MESSAGE_SIZE, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_STATS,
+      g_param_spec_boxed("stats", "Statistics",
+                         "One structure per port (field port-<N>): frames, bytes, connected, peer, "
+                         "terminates, port-mismatch, queued, dropped and dropped-<reason>",
+                         GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(
+      element_class, "NetGear source", "Source/Network",
+      "Receives buffers from many NetGear senders (netgearsink or vidgear) over ZeroMQ, one pad per port",
+      "gst-netgear developers");
+  element_class->change_state = GST_DEBUG_FUNCPTR(gst_netgear_src_change_state);
+}

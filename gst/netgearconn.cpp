@@ -1,0 +1,675 @@
+/* gst-netgear: the ZeroMQ connection layer. See netgearconn.h. */
+#include "netgearconn.h"
+
+#include <gst/gst.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+GST_DEBUG_CATEGORY_STATIC(netgear_conn_debug);
+#define GST_CAT_DEFAULT netgear_conn_debug
+
+namespace netgear {
+
+namespace {
+
+void init_debug() {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(netgear_conn_debug, "netgearconn", 0, "NetGear ZeroMQ connections");
+    g_once_init_leave(&once, 1);
+  }
+}
+
+/* How long the terminate of a PUB sender may take to leave the socket after
+ * it was handed over, and how long a REP socket may take to flush its last
+ * replies when it closes. */
+constexpr int kPubTerminateLingerMs = 500;
+constexpr int kRepCloseLingerMs = 100;
+/* With XPUB_NODROP a PUB socket refuses a message while its pipe is full and
+ * gives no event when it drains: the terminate is retried at this interval,
+ * only while it waits, and never past its deadline. */
+constexpr int kPubRetryMs = 5;
+
+int ms_until(uint64_t deadline_us, uint64_t now_us) {
+  if (deadline_us <= now_us)
+    return 0;
+  uint64_t ms = (deadline_us - now_us + 999) / 1000;
+  return static_cast<int>(std::min<uint64_t>(ms, INT32_MAX));
+}
+
+long min_timeout(long a, long b) {
+  if (a < 0)
+    return b;
+  if (b < 0)
+    return a;
+  return std::min(a, b);
+}
+
+void free_payload(void * /*data*/, void *hint) { delete static_cast<PayloadPtr *>(hint); }
+
+/* Sends part 0 and, zero-copy, part 1. Returns false with errno set. */
+bool send_message(void *sock, const OutMessage &m, int flags) {
+  bool two = static_cast<bool>(m.payload);
+  if (zmq_send(sock, m.header.data(), m.header.size(), flags | (two ? ZMQ_SNDMORE : 0)) < 0)
+    return false;
+  if (!two)
+    return true;
+  zmq_msg_t part;
+  auto *hint = new PayloadPtr(m.payload);
+  /* Casting away const: ZeroMQ only reads the memory it is given. */
+  if (zmq_msg_init_data(&part, const_cast<void *>(m.payload->data()), m.payload->size(), free_payload,
+                        hint) != 0) {
+    delete hint;
+    return false;
+  }
+  /* Part 0 is already queued; with DONTWAIT a multipart message is admitted
+   * whole or not at all, so the second part cannot fail on HWM alone. */
+  if (zmq_msg_send(&part, sock, flags) < 0) {
+    int e = errno;
+    zmq_msg_close(&part);
+    errno = e;
+    return false;
+  }
+  return true;
+}
+
+/* Reads one whole message without blocking. */
+bool receive_message(void *sock, Message *msg) {
+  msg->parts.clear();
+  msg->nparts = 0;
+  msg->peer.clear();
+  for (;;) {
+    Part p;
+    if (zmq_msg_recv(p.get(), sock, ZMQ_DONTWAIT) < 0)
+      return msg->nparts > 0;
+    if (msg->nparts == 0) {
+      const char *peer = zmq_msg_gets(p.get(), "Peer-Address");
+      if (peer)
+        msg->peer = peer;
+    }
+    bool more = zmq_msg_more(p.get());
+    msg->nparts++;
+    if (msg->parts.size() < Message::kMaxParts)
+      msg->parts.push_back(std::move(p));
+    if (!more)
+      return true;
+  }
+}
+
+void set_int(void *sock, int opt, int value) { zmq_setsockopt(sock, opt, &value, sizeof value); }
+
+} // namespace
+
+uint64_t monotonic_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/* ---- configuration ---- */
+
+bool check_pattern(int pattern, std::string *error) {
+  if (pattern == PATTERN_REQREP || pattern == PATTERN_PUBSUB)
+    return true;
+  if (pattern == PATTERN_PAIR)
+    *error = "property 'pattern' is 0 (PAIR), which multi-server mode does not support "
+             "(as NetGear refuses it): use pattern=1 (REQ/REP) or pattern=2 (PUB/SUB)";
+  else
+    *error = "property 'pattern' is " + std::to_string(pattern) +
+             ": use pattern=1 (REQ/REP) or pattern=2 (PUB/SUB)";
+  return false;
+}
+
+bool check_protocol(const std::string &protocol, std::string *error) {
+  if (protocol == "tcp" || protocol == "ipc")
+    return true;
+  *error = "property 'protocol' is \"" + protocol + "\": use \"tcp\" or \"ipc\"";
+  return false;
+}
+
+bool parse_ports(const std::string &text, std::vector<int> *ports, std::string *error) {
+  ports->clear();
+  std::set<int> seen;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == ',' || text[i] == ' ' || text[i] == ';' || text[i] == '\t') {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && text[j] != ',' && text[j] != ' ' && text[j] != ';' && text[j] != '\t')
+      j++;
+    std::string tok = text.substr(i, j - i);
+    i = j;
+    bool digits = !tok.empty() && tok.size() <= 6 &&
+                  std::all_of(tok.begin(), tok.end(), [](char c) { return c >= '0' && c <= '9'; });
+    int port = digits ? std::stoi(tok) : -1;
+    if (port < 1 || port > 65535) {
+      *error = "property 'ports' holds \"" + tok + "\", which is not a port number from 1 to 65535";
+      return false;
+    }
+    if (!seen.insert(port).second) {
+      *error = "property 'ports' lists port " + tok + " twice: each sender needs a port of its own";
+      return false;
+    }
+    ports->push_back(port);
+  }
+  if (ports->empty()) {
+    *error = "property 'ports' is empty: give one port per sender, e.g. ports=\"5566,5567\"";
+    return false;
+  }
+  return true;
+}
+
+std::string endpoint_uri(const std::string &protocol, const std::string &address, int port) {
+  return protocol + "://" + address + ":" + std::to_string(port);
+}
+
+/* ---- Wakeup ---- */
+
+Wakeup::Wakeup() { fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+Wakeup::~Wakeup() {
+  if (fd_ >= 0)
+    close(fd_);
+}
+
+void Wakeup::signal() {
+  uint64_t one = 1;
+  /* Only fails when the counter would overflow, i.e. it is already set. */
+  ssize_t r = write(fd_, &one, sizeof one);
+  (void)r;
+}
+
+void Wakeup::drain() {
+  uint64_t v;
+  ssize_t r = read(fd_, &v, sizeof v);
+  (void)r;
+}
+
+/* ---- Sender ---- */
+
+Sender::Sender(SenderConfig cfg) : cfg_(std::move(cfg)) { init_debug(); }
+
+Sender::~Sender() { stop(); }
+
+void *Sender::make_socket(std::string *error) {
+  bool req = cfg_.pattern == PATTERN_REQREP;
+  /* XPUB is PUB on the wire (a vidgear SUB accepts it) and also tells us
+   * whether a receiver is subscribed, and can refuse rather than drop the
+   * terminate message (XPUB_NODROP). */
+  void *s = zmq_socket(ctx_, req ? ZMQ_REQ : ZMQ_XPUB);
+  if (!s) {
+    *error = std::string("cannot create a ZeroMQ socket: ") + zmq_strerror(errno);
+    return nullptr;
+  }
+  set_int(s, ZMQ_LINGER, 0);
+  if (req) {
+    set_int(s, ZMQ_REQ_RELAXED, 1);
+    set_int(s, ZMQ_REQ_CORRELATE, 1);
+    /* Queue nothing until the receiver is there: a sender that starts first
+     * waits for it instead of timing out. */
+    set_int(s, ZMQ_IMMEDIATE, 1);
+  } else {
+    set_int(s, ZMQ_SNDHWM, 1);
+  }
+  if (zmq_connect(s, cfg_.endpoint.c_str()) != 0) {
+    *error = "cannot connect to " + cfg_.endpoint + ": " + zmq_strerror(errno);
+    zmq_close(s);
+    return nullptr;
+  }
+  return s;
+}
+
+bool Sender::start(std::string *error) {
+  if (!wake_.valid()) {
+    *error = std::string("cannot create an eventfd: ") + strerror(errno);
+    return false;
+  }
+  ctx_ = zmq_ctx_new();
+  if (!ctx_) {
+    *error = std::string("cannot create a ZeroMQ context: ") + zmq_strerror(errno);
+    return false;
+  }
+  sock_ = make_socket(error);
+  if (!sock_) {
+    zmq_ctx_term(ctx_);
+    ctx_ = nullptr;
+    return false;
+  }
+  stop_ = false;
+  flushing_ = false;
+  thread_ = std::thread([this] {
+    if (cfg_.pattern == PATTERN_REQREP)
+      run_reqrep();
+    else
+      run_pubsub();
+    if (sock_) {
+      set_int(sock_, ZMQ_LINGER, close_linger_ms_);
+      zmq_close(sock_);
+      sock_ = nullptr;
+    }
+  });
+  return true;
+}
+
+void Sender::stop() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_ = true;
+    flushing_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) {
+    wake_.signal();
+    thread_.join();
+  }
+  if (ctx_) {
+    /* Bounded: every socket was closed with a finite linger. */
+    zmq_ctx_term(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+void Sender::set_flushing(bool flushing) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    flushing_ = flushing;
+    if (flushing) {
+      /* What the I/O thread has not taken yet never goes out; what it has
+       * taken it aborts itself. */
+      for (Slot *s : {&frame_, &term_}) {
+        if (s->msg) {
+          s->msg.reset();
+          finish(*s, s->gen, Result::ABORTED);
+        }
+      }
+    }
+  }
+  if (flushing) {
+    cv_.notify_all();
+    wake_.signal();
+  }
+}
+
+SenderStats Sender::stats() {
+  std::lock_guard<std::mutex> lk(mu_);
+  return stats_;
+}
+
+void Sender::finish(Slot &slot, uint64_t gen, Result r, std::string error) {
+  /* mu_ held */
+  if (gen <= slot.done_gen)
+    return;
+  slot.done_gen = gen;
+  slot.result = r;
+  slot.error = std::move(error);
+  cv_.notify_all();
+}
+
+Sender::Status Sender::send(OutMessage msg, std::string *error) {
+  std::unique_lock<std::mutex> lk(mu_);
+  if (flushing_ || !thread_.joinable())
+    return Status::FLUSHING;
+  if (cfg_.pattern == PATTERN_PUBSUB) {
+    if (frame_.msg)
+      stats_.dropped++;
+    frame_.msg = std::move(msg);
+    frame_.gen++;
+    lk.unlock();
+    wake_.signal();
+    return Status::OK;
+  }
+  frame_.msg = std::move(msg);
+  uint64_t gen = ++frame_.gen;
+  wake_.signal();
+  cv_.wait(lk, [&] { return frame_.done_gen >= gen || flushing_; });
+  if (frame_.done_gen < gen || frame_.result == Result::ABORTED)
+    return Status::FLUSHING;
+  if (frame_.result == Result::FAILED) {
+    *error = frame_.error;
+    return Status::ERROR;
+  }
+  return Status::OK;
+}
+
+bool Sender::terminate(std::string header, int timeout_ms) {
+  std::unique_lock<std::mutex> lk(mu_);
+  if (flushing_ || !thread_.joinable())
+    return false;
+  term_.msg = OutMessage{std::move(header), nullptr};
+  term_.deadline_us = monotonic_us() + static_cast<uint64_t>(std::max(timeout_ms, 0)) * 1000;
+  uint64_t gen = ++term_.gen;
+  wake_.signal();
+  /* The I/O thread enforces the deadline; this wait only has a margin so it
+   * can never outlive it. */
+  cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms + 1000),
+               [&] { return term_.done_gen >= gen || flushing_; });
+  return term_.done_gen >= gen && term_.result == Result::OK;
+}
+
+void Sender::run_reqrep() {
+  /* What is in flight: a frame (gen > 0) or the terminate. */
+  std::optional<OutMessage> cur;
+  Slot *cur_slot = nullptr;
+  uint64_t cur_gen = 0, cur_deadline = 0;
+  bool inflight = false;
+  uint64_t reply_deadline = 0;
+  int failures = 0;
+  Message reply;
+
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (stop_)
+        break;
+      if (cur && flushing_) {
+        /* The request stays on the socket; REQ_RELAXED lets the next one
+         * go out and REQ_CORRELATE discards its late reply. */
+        finish(*cur_slot, cur_gen, Result::ABORTED);
+        cur.reset();
+        inflight = false;
+      }
+      if (!cur && !flushing_) {
+        Slot *s = frame_.msg ? &frame_ : (term_.msg ? &term_ : nullptr);
+        if (s) {
+          cur = std::move(s->msg);
+          s->msg.reset();
+          cur_slot = s;
+          cur_gen = s->gen;
+          cur_deadline = s->deadline_us;
+          failures = 0;
+        }
+      }
+    }
+
+    zmq_pollitem_t items[2] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
+                               {sock_, 0, static_cast<short>(cur ? (inflight ? ZMQ_POLLIN : ZMQ_POLLOUT) : 0), 0}};
+    uint64_t now = monotonic_us();
+    long timeout = -1;
+    if (inflight)
+      timeout = ms_until(reply_deadline, now);
+    if (cur && cur_deadline)
+      timeout = min_timeout(timeout, ms_until(cur_deadline, now));
+    int rc = zmq_poll(items, 2, timeout);
+    if (rc < 0 && errno != EINTR) {
+      GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
+      std::lock_guard<std::mutex> lk(mu_);
+      if (cur)
+        finish(*cur_slot, cur_gen, Result::FAILED, std::string("polling failed: ") + zmq_strerror(errno));
+      break;
+    }
+    if (items[0].revents)
+      wake_.drain();
+    if (!cur)
+      continue;
+    now = monotonic_us();
+
+    if (inflight && (items[1].revents & ZMQ_POLLIN)) {
+      if (!receive_message(sock_, &reply))
+        continue;
+      inflight = false;
+      if (cur_slot == &frame_ && on_reply_)
+        on_reply_(reply);
+      std::lock_guard<std::mutex> lk(mu_);
+      stats_.acked++;
+      finish(*cur_slot, cur_gen, Result::OK);
+      cur.reset();
+      continue;
+    }
+    if (!inflight && (items[1].revents & ZMQ_POLLOUT)) {
+      if (send_message(sock_, *cur, ZMQ_DONTWAIT)) {
+        inflight = true;
+        reply_deadline = now + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
+        if (cur_deadline)
+          reply_deadline = std::min(reply_deadline, cur_deadline);
+        std::lock_guard<std::mutex> lk(mu_);
+        stats_.sent++;
+        stats_.bytes += cur->header.size() + (cur->payload ? cur->payload->size() : 0);
+      } else if (errno != EAGAIN) {
+        GST_WARNING("sending to %s failed: %s", cfg_.endpoint.c_str(), zmq_strerror(errno));
+      }
+    }
+    if (cur_deadline && now >= cur_deadline) {
+      std::lock_guard<std::mutex> lk(mu_);
+      finish(*cur_slot, cur_gen, Result::FAILED, "terminate not acknowledged in time");
+      cur.reset();
+      inflight = false;
+      continue;
+    }
+    if (inflight && now >= reply_deadline) {
+      /* No reply in time: the receiver may have restarted, and a REQ socket
+       * may be stuck on a dead connection, so start afresh (as NetGear does)
+       * and send the same message again. */
+      failures++;
+      GST_WARNING("no reply from %s within %d ms (%d in a row)", cfg_.endpoint.c_str(),
+                  cfg_.request_timeout_ms, failures);
+      zmq_close(sock_);
+      std::string err;
+      sock_ = make_socket(&err);
+      inflight = false;
+      std::lock_guard<std::mutex> lk(mu_);
+      stats_.timeouts++;
+      stats_.reconnects++;
+      if (!sock_) {
+        finish(*cur_slot, cur_gen, Result::FAILED, err);
+        cur.reset();
+        break;
+      }
+      if (cfg_.max_retries >= 0 && failures > cfg_.max_retries) {
+        finish(*cur_slot, cur_gen, Result::FAILED,
+               "no reply from " + cfg_.endpoint + " in " + std::to_string(failures) + " attempts of " +
+                   std::to_string(cfg_.request_timeout_ms) + " ms each (is the receiver running?)");
+        cur.reset();
+      }
+    }
+  }
+  /* Anything still waiting learns that it will not go out. */
+  std::lock_guard<std::mutex> lk(mu_);
+  if (cur)
+    finish(*cur_slot, cur_gen, Result::ABORTED);
+}
+
+void Sender::run_pubsub() {
+  bool subscribed = false, nodrop = false;
+  Message sub;
+  for (;;) {
+    std::optional<OutMessage> frame, term;
+    uint64_t term_gen = 0, term_deadline = 0;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (stop_)
+        break;
+      if (frame_.msg) {
+        frame = std::move(frame_.msg);
+        frame_.msg.reset();
+      }
+      if (term_.msg && term_.done_gen < term_.gen) {
+        term_gen = term_.gen;
+        term_deadline = term_.deadline_us;
+      }
+    }
+    if (frame) {
+      /* Without a subscriber, or with its queue full (SNDHWM 1), PUB drops:
+       * latest-frame semantics. */
+      bool ok = send_message(sock_, *frame, ZMQ_DONTWAIT);
+      std::lock_guard<std::mutex> lk(mu_);
+      if (ok && subscribed) {
+        stats_.sent++;
+        stats_.bytes += frame->header.size() + (frame->payload ? frame->payload->size() : 0);
+      } else {
+        stats_.dropped++;
+      }
+    }
+    long timeout = -1;
+    if (term_gen) {
+      uint64_t now = monotonic_us();
+      std::lock_guard<std::mutex> lk(mu_);
+      if (flushing_ && !stop_) {
+        finish(term_, term_gen, Result::ABORTED);
+        term_.msg.reset();
+      } else if (!subscribed) {
+        /* Nobody to tell. */
+        finish(term_, term_gen, Result::FAILED, "no receiver subscribed");
+        term_.msg.reset();
+      } else {
+        if (!nodrop) {
+          set_int(sock_, ZMQ_XPUB_NODROP, 1);
+          nodrop = true;
+        }
+        if (send_message(sock_, *term_.msg, ZMQ_DONTWAIT)) {
+          close_linger_ms_ = kPubTerminateLingerMs;
+          finish(term_, term_gen, Result::OK);
+          term_.msg.reset();
+        } else if (now >= term_deadline) {
+          finish(term_, term_gen, Result::FAILED, "receiver did not take the terminate in time");
+          term_.msg.reset();
+        } else {
+          timeout = std::min(kPubRetryMs, ms_until(term_deadline, now));
+        }
+      }
+    }
+    zmq_pollitem_t items[2] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0}, {sock_, 0, ZMQ_POLLIN, 0}};
+    int rc = zmq_poll(items, 2, timeout);
+    if (rc < 0 && errno != EINTR) {
+      GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
+      break;
+    }
+    if (items[0].revents)
+      wake_.drain();
+    /* XPUB reports (un)subscriptions: byte 1 then the topic, or byte 0. */
+    while ((items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &sub)) {
+      if (!sub.parts.empty() && sub.parts[0].size() >= 1) {
+        bool now_sub = static_cast<const uint8_t *>(sub.parts[0].data())[0] == 1;
+        if (now_sub != subscribed)
+          GST_INFO("%s: receiver %s", cfg_.endpoint.c_str(), now_sub ? "subscribed" : "gone");
+        subscribed = now_sub;
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lk(mu_);
+  if (term_.msg) {
+    finish(term_, term_.gen, Result::ABORTED);
+    term_.msg.reset();
+  }
+}
+
+/* ---- Receiver ---- */
+
+Receiver::Receiver(ReceiverConfig cfg, ReceiverHandler *handler) : cfg_(std::move(cfg)), handler_(handler) {
+  init_debug();
+}
+
+Receiver::~Receiver() { close(); }
+
+void Receiver::close() {
+  stop();
+  for (void *s : socks_) {
+    set_int(s, ZMQ_LINGER, kRepCloseLingerMs);
+    zmq_close(s);
+  }
+  socks_.clear();
+  if (ctx_) {
+    zmq_ctx_term(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+bool Receiver::open(std::string *error) {
+  if (!wake_.valid()) {
+    *error = std::string("cannot create an eventfd: ") + strerror(errno);
+    return false;
+  }
+  ctx_ = zmq_ctx_new();
+  if (!ctx_) {
+    *error = std::string("cannot create a ZeroMQ context: ") + zmq_strerror(errno);
+    return false;
+  }
+  bool rep = cfg_.pattern == PATTERN_REQREP;
+  for (int port : cfg_.ports) {
+    /* One socket per port, unlike NetGear's one socket bound to all ports:
+     * the port a message arrives on identifies its sender, and one sender's
+     * REQ/REP lock-step never waits on another's. */
+    void *s = zmq_socket(ctx_, rep ? ZMQ_REP : ZMQ_SUB);
+    if (!s) {
+      *error = std::string("cannot create a ZeroMQ socket: ") + zmq_strerror(errno);
+      close();
+      return false;
+    }
+    socks_.push_back(s);
+    set_int(s, ZMQ_LINGER, 0);
+    if (!rep) {
+      set_int(s, ZMQ_RCVHWM, 1);
+      zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+    }
+    if (cfg_.max_message_size > 0)
+      zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &cfg_.max_message_size, sizeof cfg_.max_message_size);
+    std::string uri = endpoint_uri(cfg_.protocol, cfg_.address, port);
+    if (zmq_bind(s, uri.c_str()) != 0) {
+      *error = "cannot bind " + uri + ": " + zmq_strerror(errno);
+      close();
+      return false;
+    }
+    GST_DEBUG("bound %s", uri.c_str());
+  }
+  return true;
+}
+
+bool Receiver::start(std::string *error) {
+  stop_ = false;
+  try {
+    thread_ = std::thread(&Receiver::run, this);
+  } catch (const std::system_error &e) {
+    *error = std::string("cannot start the receiving thread: ") + e.what();
+    return false;
+  }
+  return true;
+}
+
+void Receiver::stop() {
+  stop_ = true;
+  if (thread_.joinable()) {
+    wake_.signal();
+    thread_.join();
+  }
+}
+
+void Receiver::run() {
+  const size_t n = socks_.size();
+  const bool rep = cfg_.pattern == PATTERN_REQREP;
+  std::vector<zmq_pollitem_t> items(n + 1);
+  Message msg;
+  while (!stop_) {
+    items[0] = {nullptr, wake_.fd(), ZMQ_POLLIN, 0};
+    for (size_t i = 0; i < n; i++)
+      items[i + 1] = {socks_[i], 0, static_cast<short>(handler_->can_accept(i) ? ZMQ_POLLIN : 0), 0};
+    int rc = zmq_poll(items.data(), static_cast<int>(n + 1), -1);
+    if (rc < 0) {
+      if (errno == EINTR)
+        continue;
+      GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
+      break;
+    }
+    if (items[0].revents)
+      wake_.drain();
+    /* One message per port per round, so a fast sender cannot starve the
+     * others. */
+    for (size_t i = 0; i < n && !stop_; i++) {
+      if (!(items[i + 1].revents & ZMQ_POLLIN) || !receive_message(socks_[i], &msg))
+        continue;
+      std::string reply = handler_->on_message(i, msg);
+      msg.parts.clear();
+      if (rep && zmq_send(socks_[i], reply.data(), reply.size(), ZMQ_DONTWAIT) < 0)
+        GST_WARNING("cannot reply on port %d: %s", cfg_.ports[i], zmq_strerror(errno));
+    }
+  }
+}
+
+} // namespace netgear

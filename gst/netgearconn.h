@@ -1,0 +1,236 @@
+/* gst-netgear: the ZeroMQ connection layer shared by netgearsink and
+ * netgearsrc.
+ *
+ * Each Sender / Receiver runs one I/O thread that owns its sockets (ZeroMQ
+ * sockets are not thread-safe). The thread blocks in zmq_poll() on its
+ * sockets plus an eventfd, so it costs nothing while idle and is woken at
+ * once for new work, flushing and stopping. Every wait has a deadline, so
+ * stop() returns in bounded time whatever the peers do.
+ *
+ * The wire format is not known here: the elements hand over encoded parts
+ * (netgearwire.h) and get raw parts back.
+ */
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <zmq.h>
+
+namespace netgear {
+
+/* ---- configuration shared by both elements ---- */
+
+enum Pattern { PATTERN_PAIR = 0, PATTERN_REQREP = 1, PATTERN_PUBSUB = 2 };
+
+/* Each returns false and fills `error` with a sentence for the user. */
+bool check_pattern(int pattern, std::string *error);
+bool check_protocol(const std::string &protocol, std::string *error);
+bool parse_ports(const std::string &text, std::vector<int> *ports, std::string *error);
+std::string endpoint_uri(const std::string &protocol, const std::string &address, int port);
+
+/* ---- plumbing ---- */
+
+/* An eventfd that a zmq_poll() waits on next to the sockets. */
+class Wakeup {
+public:
+  Wakeup();
+  ~Wakeup();
+  Wakeup(const Wakeup &) = delete;
+  Wakeup &operator=(const Wakeup &) = delete;
+  bool valid() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  void signal();
+  void drain();
+
+private:
+  int fd_ = -1;
+};
+
+/* One received message part; closes itself. */
+class Part {
+public:
+  Part() { zmq_msg_init(&msg_); }
+  ~Part() { zmq_msg_close(&msg_); }
+  Part(Part &&o) noexcept {
+    zmq_msg_init(&msg_);
+    zmq_msg_move(&msg_, &o.msg_);
+  }
+  Part &operator=(Part &&o) noexcept {
+    zmq_msg_move(&msg_, &o.msg_);
+    return *this;
+  }
+  Part(const Part &) = delete;
+  Part &operator=(const Part &) = delete;
+  zmq_msg_t *get() { return &msg_; }
+  const void *data() const { return zmq_msg_data(const_cast<zmq_msg_t *>(&msg_)); }
+  size_t size() const { return zmq_msg_size(const_cast<zmq_msg_t *>(&msg_)); }
+  std::string_view view() const { return {static_cast<const char *>(data()), size()}; }
+
+private:
+  zmq_msg_t msg_;
+};
+
+struct Message {
+  std::vector<Part> parts;  /* the first kMaxParts parts */
+  size_t nparts = 0;        /* how many the peer sent */
+  std::string peer;         /* peer IP as ZeroMQ reports it, may be empty */
+  static constexpr size_t kMaxParts = 4;
+};
+
+/* Memory that ZeroMQ sends without copying; released when ZeroMQ is done
+ * with the last message that uses it (possibly on ZeroMQ's own thread). */
+class Payload {
+public:
+  virtual ~Payload() = default;
+  virtual const void *data() const = 0;
+  virtual size_t size() const = 0;
+};
+using PayloadPtr = std::shared_ptr<Payload>;
+
+struct OutMessage {
+  std::string header;    /* part 0 */
+  PayloadPtr payload;    /* part 1; null for a one-part message */
+};
+
+/* ---- sender: one REQ or PUB socket connected to one receiver ---- */
+
+struct SenderConfig {
+  std::string endpoint;
+  int pattern = PATTERN_REQREP;
+  int request_timeout_ms = 4000;
+  int max_retries = 3;
+};
+
+struct SenderStats {
+  uint64_t sent = 0, bytes = 0, acked = 0, timeouts = 0, reconnects = 0, dropped = 0;
+};
+
+class Sender {
+public:
+  enum class Status { OK, FLUSHING, ERROR };
+  /* Called on the I/O thread with each reply (pattern 1). */
+  using ReplyFunc = std::function<void(Message &reply)>;
+
+  explicit Sender(SenderConfig cfg);
+  ~Sender();
+  Sender(const Sender &) = delete;
+  Sender &operator=(const Sender &) = delete;
+
+  void set_reply_func(ReplyFunc f) { on_reply_ = std::move(f); }
+  /* Creates the socket and the I/O thread. */
+  bool start(std::string *error);
+  /* Pattern 1: returns once the receiver acknowledged the message, with
+   * ERROR after max-retries timeouts (error says which endpoint), or with
+   * FLUSHING when set_flushing(true) interrupts it. Waits for a receiver that
+   * is not there yet without counting that as a timeout.
+   * Pattern 2: hands the message over and returns; one not yet sent is
+   * replaced (latest-frame semantics) and counted as dropped. */
+  Status send(OutMessage msg, std::string *error);
+  /* Sends the terminate message and waits at most timeout_ms for it to be
+   * acknowledged (pattern 1) or handed to the network (pattern 2). Returns
+   * whether it got through. Interrupted by set_flushing(true). */
+  bool terminate(std::string header, int timeout_ms);
+  void set_flushing(bool flushing);
+  /* Joins the I/O thread and closes everything; bounded. */
+  void stop();
+  SenderStats stats();
+  const std::string &endpoint() const { return cfg_.endpoint; }
+
+private:
+  enum class Result { OK, FAILED, ABORTED };
+  /* A message handed to the I/O thread. Results are matched by generation,
+   * so a late result never answers a newer request. */
+  struct Slot {
+    std::optional<OutMessage> msg; /* waiting to be taken by the I/O thread */
+    uint64_t gen = 0;              /* of the newest request */
+    uint64_t done_gen = 0;         /* of the newest finished one */
+    Result result = Result::OK;
+    std::string error;
+    uint64_t deadline_us = 0;      /* 0: none */
+  };
+  void run_reqrep();
+  void run_pubsub();
+  void *make_socket(std::string *error);
+  void finish(Slot &slot, uint64_t gen, Result r, std::string error = {});
+
+  SenderConfig cfg_;
+  ReplyFunc on_reply_;
+  void *ctx_ = nullptr;
+  void *sock_ = nullptr;   /* owned by the I/O thread once it runs */
+  int close_linger_ms_ = 0;
+  Wakeup wake_;
+  std::thread thread_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Slot frame_;
+  Slot term_;
+  bool flushing_ = false;
+  bool stop_ = false;
+  SenderStats stats_;
+};
+
+/* ---- receiver: one REP or SUB socket bound per port ---- */
+
+struct ReceiverConfig {
+  std::string protocol = "tcp";
+  std::string address = "*";
+  std::vector<int> ports;
+  int pattern = PATTERN_REQREP;
+  int64_t max_message_size = -1;
+};
+
+class ReceiverHandler {
+public:
+  virtual ~ReceiverHandler() = default;
+  /* Whether port `index` may deliver another message now. While false its
+   * socket is not read: REQ senders wait (backpressure per sender) and PUB
+   * senders drop. Call Receiver::wake() when it may become true. */
+  virtual bool can_accept(size_t index) = 0;
+  /* A message arrived on port `index`. Pattern 1: returns the reply, which
+   * the receiver sends at once; every request gets one. */
+  virtual std::string on_message(size_t index, Message &msg) = 0;
+};
+
+class Receiver {
+public:
+  Receiver(ReceiverConfig cfg, ReceiverHandler *handler);
+  ~Receiver();
+  Receiver(const Receiver &) = delete;
+  Receiver &operator=(const Receiver &) = delete;
+
+  /* Binds every port; on failure nothing stays bound. */
+  bool open(std::string *error);
+  bool start(std::string *error);
+  void wake() { wake_.signal(); }
+  /* Joins the I/O thread; the ports stay bound. */
+  void stop();
+  /* Stops and unbinds every port; bounded. */
+  void close();
+  const ReceiverConfig &config() const { return cfg_; }
+
+private:
+  void run();
+  bool receive(void *sock, Message *msg);
+
+  ReceiverConfig cfg_;
+  ReceiverHandler *handler_;
+  void *ctx_ = nullptr;
+  std::vector<void *> socks_;
+  Wakeup wake_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+};
+
+uint64_t monotonic_us();
+
+} // namespace netgear

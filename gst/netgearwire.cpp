@@ -1,0 +1,593 @@
+/* gst-netgear: NetGear wire codec. See netgearwire.h. */
+#include "netgearwire.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+namespace netgear {
+
+namespace {
+
+/* Nesting deeper than this is refused: our printer recurses, and no camera
+ * needs a message nested a hundred levels deep. */
+constexpr int kMaxDepth = 100;
+
+enum class NonFinite { NONE, NAN_, POS_INF, NEG_INF };
+
+struct Token {
+  const char *text;
+  NonFinite kind;
+};
+constexpr Token kNonFiniteTokens[] = {
+    {"-Infinity", NonFinite::NEG_INF},
+    {"Infinity", NonFinite::POS_INF},
+    {"NaN", NonFinite::NAN_},
+};
+
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '+' || c == '-';
+}
+
+/* nlohmann's lexer, like every strict JSON parser, refuses Python's bare
+ * NaN/Infinity. This pass (not a parser: it only knows where strings are)
+ * swaps each such token outside strings for a marker string that the parse
+ * callback turns back into the double. Returns false when there were none,
+ * which is the common case and leaves `out` untouched. */
+bool replace_non_finite(std::string_view text, const std::string &marker, std::string &out) {
+  bool found = false;
+  bool in_string = false;
+  size_t copied = 0;
+  for (size_t i = 0; i < text.size(); i++) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != 'N' && c != 'I' && c != '-')
+      continue;
+    if (i > 0 && is_word_char(text[i - 1]))
+      continue;
+    for (const Token &t : kNonFiniteTokens) {
+      size_t n = strlen(t.text);
+      if (text.compare(i, n, t.text) != 0)
+        continue;
+      if (i + n < text.size() && is_word_char(text[i + n]))
+        continue;
+      if (!found)
+        out.reserve(text.size() + 32);
+      found = true;
+      out.append(text.substr(copied, i - copied));
+      out += '"';
+      out += "\\u0000";
+      out += marker;
+      out += static_cast<char>('0' + static_cast<int>(t.kind));
+      out += '"';
+      i += n - 1;
+      copied = i + 1;
+      break;
+    }
+  }
+  if (found)
+    out.append(text.substr(copied));
+  return found;
+}
+
+void dump_rec(const Json &v, std::string &out) {
+  switch (v.type()) {
+  case Json::value_t::object: {
+    out += '{';
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!first)
+        out += ", ";
+      first = false;
+      out += Json(it.key()).dump(-1, ' ', true, Json::error_handler_t::replace);
+      out += ": ";
+      dump_rec(it.value(), out);
+    }
+    out += '}';
+    break;
+  }
+  case Json::value_t::array: {
+    out += '[';
+    bool first = true;
+    for (const auto &e : v) {
+      if (!first)
+        out += ", ";
+      first = false;
+      dump_rec(e, out);
+    }
+    out += ']';
+    break;
+  }
+  case Json::value_t::number_float: {
+    double d = v.get<double>();
+    if (std::isnan(d))
+      out += "NaN";
+    else if (std::isinf(d))
+      out += d > 0 ? "Infinity" : "-Infinity";
+    else
+      out += v.dump();
+    break;
+  }
+  default:
+    out += v.dump(-1, ' ', true, Json::error_handler_t::replace);
+    break;
+  }
+}
+
+bool get_u64(const Json &v, uint64_t *out) {
+  if (v.is_number_unsigned()) {
+    *out = v.get<uint64_t>();
+    return true;
+  }
+  if (v.is_number_integer()) {
+    int64_t i = v.get<int64_t>();
+    if (i < 0)
+      return false;
+    *out = static_cast<uint64_t>(i);
+    return true;
+  }
+  return false;
+}
+
+bool get_i64(const Json &v, int64_t *out) {
+  if (v.is_number_integer() && !v.is_number_unsigned()) {
+    *out = v.get<int64_t>();
+    return true;
+  }
+  if (v.is_number_unsigned() && v.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) {
+    *out = static_cast<int64_t>(v.get<uint64_t>());
+    return true;
+  }
+  return false;
+}
+
+bool valid_port_value(const Json &p) {
+  return p.is_null() || p.is_number_integer() || p.is_string();
+}
+
+template <typename... Args> void set_detail(std::string *detail, Args &&...parts) {
+  if (!detail)
+    return;
+  detail->clear();
+  (detail->append(parts), ...);
+}
+
+bool decode_extension(const Json &g, Extension *ext, bool *newer, std::string *detail) {
+  if (!g.is_object()) {
+    set_detail(detail, "\"gst\" is not an object");
+    return false;
+  }
+  auto get = [&](const char *key) -> const Json * {
+    auto it = g.find(key);
+    return it == g.end() ? nullptr : &*it;
+  };
+  uint64_t u;
+  int64_t i;
+  const Json *v = get("v");
+  if (!v || !get_u64(*v, &u) || u < 1 || u > INT32_MAX) {
+    set_detail(detail, "\"gst\" has no valid version \"v\"");
+    return false;
+  }
+  ext->version = static_cast<int>(u);
+  *newer = ext->version > kExtensionVersion;
+  v = get("caps");
+  if (!v || !v->is_string() || v->get_ref<const std::string &>().empty()) {
+    set_detail(detail, "\"gst\" has no caps string");
+    return false;
+  }
+  ext->caps = v->get<std::string>();
+  if ((v = get("layout"))) {
+    if (v->is_string() && *v == "packed")
+      ext->layout = Layout::PACKED;
+    else if (v->is_string() && *v == "default")
+      ext->layout = Layout::DEFAULT;
+    else {
+      set_detail(detail, "\"gst\" has an unknown layout");
+      return false;
+    }
+  }
+  struct {
+    const char *key;
+    std::optional<uint64_t> *dst;
+  } times[] = {{"pts", &ext->pts}, {"dts", &ext->dts}, {"dur", &ext->duration}};
+  for (auto &t : times) {
+    if ((v = get(t.key))) {
+      if (!get_u64(*v, &u)) {
+        set_detail(detail, "\"gst\" has a bad ", t.key);
+        return false;
+      }
+      *t.dst = u;
+    }
+  }
+  if ((v = get("flags"))) {
+    if (!get_u64(*v, &u) || u > UINT32_MAX) {
+      set_detail(detail, "\"gst\" has bad flags");
+      return false;
+    }
+    ext->flags = static_cast<uint32_t>(u);
+  }
+  if ((v = get("seq"))) {
+    if (!get_u64(*v, &ext->seq)) {
+      set_detail(detail, "\"gst\" has a bad seq");
+      return false;
+    }
+  }
+  if ((v = get("stream"))) {
+    if (!get_u64(*v, &ext->stream)) {
+      set_detail(detail, "\"gst\" has a bad stream id");
+      return false;
+    }
+  }
+  if ((v = get("sent"))) {
+    if (!get_i64(*v, &i)) {
+      set_detail(detail, "\"gst\" has a bad send time");
+      return false;
+    }
+    ext->sent_ns = i;
+  }
+  return true;
+}
+
+} // namespace
+
+/* ---- JSON ---- */
+
+std::optional<Json> parse_json(std::string_view text, std::string *error) {
+  /* The marker only has to differ from every string in `text`. A JSON string
+   * can hold U+0000 only as the escape \u0000, so when the text has none the
+   * fixed marker is safe; otherwise add a random tail. */
+  std::string marker = "ngnf";
+  if (text.find("\\u0000") != std::string_view::npos) {
+    std::random_device rd;
+    marker += std::to_string((static_cast<uint64_t>(rd()) << 32) | rd());
+  }
+  std::string rewritten;
+  bool non_finite = replace_non_finite(text, marker, rewritten);
+  std::string_view src = non_finite ? std::string_view(rewritten) : text;
+  std::string full_marker = std::string(1, '\0') + marker;
+
+  int max_depth = 0;
+  auto cb = [&](int depth, Json::parse_event_t ev, Json &parsed) {
+    if (depth > max_depth)
+      max_depth = depth;
+    if (non_finite && ev == Json::parse_event_t::value && parsed.is_string()) {
+      const std::string &s = parsed.get_ref<const std::string &>();
+      if (s.size() == full_marker.size() + 1 && s.compare(0, full_marker.size(), full_marker) == 0) {
+        switch (static_cast<NonFinite>(s.back() - '0')) {
+        case NonFinite::NAN_:
+          parsed = std::numeric_limits<double>::quiet_NaN();
+          break;
+        case NonFinite::POS_INF:
+          parsed = std::numeric_limits<double>::infinity();
+          break;
+        case NonFinite::NEG_INF:
+          parsed = -std::numeric_limits<double>::infinity();
+          break;
+        default:
+          break;
+        }
+      }
+    }
+    return true;
+  };
+  try {
+    Json j = Json::parse(src.begin(), src.end(), cb);
+    if (max_depth > kMaxDepth) {
+      if (error)
+        *error = "nested too deeply";
+      return std::nullopt;
+    }
+    return j;
+  } catch (const Json::exception &e) {
+    if (error)
+      *error = e.what();
+    return std::nullopt;
+  }
+}
+
+void dump_json(const Json &value, std::string &out) { dump_rec(value, out); }
+
+std::string dump_json(const Json &value) {
+  std::string s;
+  dump_rec(value, s);
+  return s;
+}
+
+/* ---- frames ---- */
+
+const char *drop_reason_name(DropReason r) {
+  switch (r) {
+  case DropReason::NONE: return "none";
+  case DropReason::NOT_JSON: return "not-json";
+  case DropReason::NOT_OBJECT: return "not-object";
+  case DropReason::BAD_HEADER: return "bad-header";
+  case DropReason::BAD_PARTS: return "bad-parts";
+  case DropReason::SIZE_MISMATCH: return "size-mismatch";
+  case DropReason::UNSUPPORTED: return "unsupported";
+  case DropReason::BAD_EXTENSION: return "bad-extension";
+  case DropReason::DUPLICATE: return "duplicate";
+  case DropReason::QUEUE_FULL: return "queue-full";
+  case DropReason::TOO_LARGE: return "too-large";
+  case DropReason::ENDED: return "after-end";
+  case DropReason::N_REASONS: break;
+  }
+  return "unknown";
+}
+
+size_t dtype_itemsize(std::string_view dtype) {
+  static const struct {
+    const char *name;
+    size_t size;
+  } table[] = {{"uint8", 1},   {"int8", 1},    {"bool", 1},    {"uint16", 2},
+               {"int16", 2},   {"float16", 2}, {"uint32", 4},  {"int32", 4},
+               {"float32", 4}, {"uint64", 8},  {"int64", 8},   {"float64", 8}};
+  for (const auto &e : table)
+    if (dtype == e.name)
+      return e.size;
+  return 0;
+}
+
+bool shape_nbytes(const std::vector<uint64_t> &shape, size_t itemsize, uint64_t *out) {
+  uint64_t n = itemsize;
+  for (uint64_t d : shape) {
+    if (d != 0 && n > UINT64_MAX / d)
+      return false;
+    n *= d;
+  }
+  *out = n;
+  return true;
+}
+
+std::optional<Decoded> decode_message(std::string_view part0, size_t nparts, size_t payload_size,
+                                      DropReason *reason, std::string *detail) {
+  auto fail = [&](DropReason r) -> std::optional<Decoded> {
+    if (reason)
+      *reason = r;
+    return std::nullopt;
+  };
+  if (nparts < 1 || nparts > 2) {
+    set_detail(detail, "message has ", std::to_string(nparts), " parts");
+    return fail(DropReason::BAD_PARTS);
+  }
+  std::string err;
+  auto parsed = parse_json(part0, &err);
+  if (!parsed) {
+    set_detail(detail, "header is not JSON: ", err);
+    return fail(DropReason::NOT_JSON);
+  }
+  const Json &j = *parsed;
+  if (!j.is_object()) {
+    set_detail(detail, "header is not a JSON object");
+    return fail(DropReason::NOT_OBJECT);
+  }
+  auto find = [&](const char *key) -> const Json * {
+    auto it = j.find(key);
+    return it == j.end() ? nullptr : &*it;
+  };
+
+  Decoded out;
+  const Json *port = find("port");
+  if (port && !valid_port_value(*port)) {
+    set_detail(detail, "\"port\" is neither a number nor a string");
+    return fail(DropReason::BAD_HEADER);
+  }
+  const Json *tf = find("terminate_flag");
+  if (!tf || !tf->is_boolean()) {
+    set_detail(detail, "\"terminate_flag\" missing or not a boolean");
+    return fail(DropReason::BAD_HEADER);
+  }
+  if (tf->get<bool>()) {
+    if (nparts != 1) {
+      set_detail(detail, "terminate message with ", std::to_string(nparts), " parts");
+      return fail(DropReason::BAD_PARTS);
+    }
+    out.kind = Decoded::Kind::TERMINATE;
+    out.port = port ? *port : Json();
+    return out;
+  }
+  if (nparts != 2) {
+    set_detail(detail, "frame message with ", std::to_string(nparts), " part(s)");
+    return fail(DropReason::BAD_PARTS);
+  }
+
+  FrameHeader &h = out.frame;
+  h.port = port ? *port : Json();
+  const Json *comp = find("compression");
+  if (!comp || !(comp->is_object() || (comp->is_boolean() && !comp->get<bool>()))) {
+    set_detail(detail, "\"compression\" missing or neither false nor an object");
+    return fail(DropReason::BAD_HEADER);
+  }
+  if (comp->is_object()) {
+    Compression c;
+    auto cs = comp->find("colorspace");
+    auto dct = comp->find("dct");
+    auto ups = comp->find("ups");
+    if (cs == comp->end() || !cs->is_string() || (dct != comp->end() && !dct->is_boolean()) ||
+        (ups != comp->end() && !ups->is_boolean())) {
+      set_detail(detail, "\"compression\" object has bad keys");
+      return fail(DropReason::BAD_HEADER);
+    }
+    c.colorspace = cs->get<std::string>();
+    c.dct = dct != comp->end() && dct->get<bool>();
+    c.ups = ups != comp->end() && ups->get<bool>();
+    h.compression = c;
+  }
+  if (const Json *m = find("message"))
+    h.message = *m;
+  if (const Json *p = find("pattern")) {
+    if (p->is_string())
+      h.pattern = p->get<std::string>();
+    else if (p->is_number_integer())
+      h.pattern = std::to_string(p->get<int64_t>());
+  }
+
+  const Json *dtype = find("dtype");
+  const Json *shape = find("shape");
+  if (h.compression) {
+    /* NetGear writes "" for both; the picture size is inside the JPEG. */
+    if (payload_size == 0) {
+      set_detail(detail, "compressed frame with an empty payload");
+      return fail(DropReason::SIZE_MISMATCH);
+    }
+  } else {
+    if (!dtype || !dtype->is_string()) {
+      set_detail(detail, "\"dtype\" missing or not a string");
+      return fail(DropReason::BAD_HEADER);
+    }
+    h.dtype = dtype->get<std::string>();
+    size_t itemsize = dtype_itemsize(h.dtype);
+    if (itemsize == 0) {
+      set_detail(detail, "unknown dtype \"", h.dtype, "\"");
+      return fail(DropReason::UNSUPPORTED);
+    }
+    if (!shape || !shape->is_array() || shape->empty() || shape->size() > 4) {
+      set_detail(detail, "\"shape\" missing or not an array of 1 to 4 dimensions");
+      return fail(DropReason::BAD_HEADER);
+    }
+    for (const Json &d : *shape) {
+      uint64_t v;
+      if (!get_u64(d, &v)) {
+        set_detail(detail, "\"shape\" holds a value that is not a size");
+        return fail(DropReason::BAD_HEADER);
+      }
+      h.shape.push_back(v);
+    }
+    uint64_t nbytes = 0;
+    bool fits = shape_nbytes(h.shape, itemsize, &nbytes);
+    if (!fits || nbytes != payload_size) {
+      set_detail(detail, "dtype/shape describe ", fits ? std::to_string(nbytes) : std::string("over 2^64"),
+                 " bytes, payload has ", std::to_string(payload_size));
+      return fail(DropReason::SIZE_MISMATCH);
+    }
+  }
+
+  if (const Json *g = find(kExtensionKey)) {
+    Extension ext;
+    if (!decode_extension(*g, &ext, &h.ext_newer, detail))
+      return fail(DropReason::BAD_EXTENSION);
+    h.ext = std::move(ext);
+  }
+  return out;
+}
+
+void encode_frame_header(const FrameDescription &d, std::string &out) {
+  Json j;
+  j["port"] = d.port;
+  j["terminate_flag"] = false;
+  if (d.compression) {
+    Json c;
+    c["dct"] = d.compression->dct;
+    c["ups"] = d.compression->ups;
+    c["colorspace"] = d.compression->colorspace;
+    j["compression"] = std::move(c);
+  } else {
+    j["compression"] = false;
+  }
+  j["message"] = d.message;
+  j["pattern"] = std::to_string(d.pattern);
+  if (d.compression) {
+    j["dtype"] = "";
+    j["shape"] = "";
+  } else {
+    j["dtype"] = d.dtype;
+    j["shape"] = d.shape;
+  }
+  if (d.ext) {
+    const Extension &e = *d.ext;
+    Json g;
+    g["v"] = e.version;
+    g["caps"] = e.caps;
+    if (e.layout == Layout::PACKED)
+      g["layout"] = "packed";
+    if (e.pts)
+      g["pts"] = *e.pts;
+    if (e.dts)
+      g["dts"] = *e.dts;
+    if (e.duration)
+      g["dur"] = *e.duration;
+    if (e.flags)
+      g["flags"] = e.flags;
+    g["seq"] = e.seq;
+    g["stream"] = e.stream;
+    if (e.sent_ns)
+      g["sent"] = *e.sent_ns;
+    j[kExtensionKey] = std::move(g);
+  }
+  out.clear();
+  dump_rec(j, out);
+}
+
+std::string encode_terminate(const Json &port) {
+  Json j;
+  j["terminate_flag"] = true;
+  j["port"] = port;
+  return dump_json(j);
+}
+
+/* ---- replies ---- */
+
+std::string plain_reply(std::string_view device_id) {
+  std::string s = "Data received on device: ";
+  s.append(device_id);
+  s += " !";
+  return s;
+}
+
+const char *python_type_name(const Json &v) {
+  switch (v.type()) {
+  case Json::value_t::string: return "str";
+  case Json::value_t::object: return "dict";
+  case Json::value_t::array: return "list";
+  case Json::value_t::number_integer:
+  case Json::value_t::number_unsigned: return "int";
+  case Json::value_t::number_float: return "float";
+  case Json::value_t::boolean: return "bool";
+  default: return "NoneType";
+  }
+}
+
+std::string encode_bidir_reply(const Json &data) {
+  Json j;
+  j["return_type"] = python_type_name(data);
+  j["data"] = data;
+  return dump_json(j);
+}
+
+Reply decode_reply(std::string_view part0, size_t nparts) {
+  Reply r;
+  if (nparts == 1 && part0 == kTerminateReply) {
+    r.kind = Reply::Kind::TERMINATE;
+    return r;
+  }
+  if (part0.empty() || part0.front() != '{')
+    return r;
+  auto j = parse_json(part0);
+  if (!j || !j->is_object())
+    return r;
+  auto rt = j->find("return_type");
+  auto data = j->find("data");
+  if (rt == j->end() || !rt->is_string() || data == j->end())
+    return r;
+  if (*rt == "ndarray" && nparts == 2) {
+    r.kind = Reply::Kind::BIDIR_ARRAY;
+    r.data = std::move(*j);
+  } else {
+    r.kind = Reply::Kind::BIDIR;
+    r.data = *data;
+  }
+  return r;
+}
+
+} // namespace netgear
