@@ -377,8 +377,9 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
       gobject_class, PROP_REQUEST_TIMEOUT,
       g_param_spec_int("request-timeout", "Request timeout",
                        "pattern=1: milliseconds to wait for the receiver's acknowledgement of a frame "
-                       "before reconnecting and sending it again (time spent waiting for a receiver "
-                       "that is not there yet does not count)",
+                       "before reconnecting and sending it again; a retry must connect and be "
+                       "acknowledged within this time. Waiting for a receiver that has not appeared "
+                       "since the sender started is not limited",
                        1, G_MAXINT, DEFAULT_REQUEST_TIMEOUT, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_RETRIES,

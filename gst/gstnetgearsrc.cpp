@@ -99,6 +99,7 @@ struct PortState {
   /* Streaming thread only. */
   GstCaps *pushed_caps = nullptr;
   bool need_stream_start = true;
+  bool eos_pushed = false;
   bool need_segment = true;
   bool discont = true;
 };
@@ -392,6 +393,14 @@ void push_item(PortState *ps, Item &item) {
   GstNetGearSrc *self = ps->src;
   GstPad *pad = ps->pad;
   if (ps->need_stream_start) {
+    if (ps->eos_pushed && item.buffer) {
+      /* The sender is back after its terminate. Elements downstream refuse
+       * data after EOS until a flush; keep the running time (no reset) so
+       * the rest of the live pipeline does not notice. */
+      gst_pad_push_event(pad, gst_event_new_flush_start());
+      gst_pad_push_event(pad, gst_event_new_flush_stop(FALSE));
+      ps->eos_pushed = false;
+    }
     gchar *sid = gst_pad_create_stream_id_printf(pad, GST_ELEMENT(self), "%d", ps->port);
     gst_pad_push_event(pad, gst_event_new_stream_start(sid));
     g_free(sid);
@@ -403,6 +412,7 @@ void push_item(PortState *ps, Item &item) {
     GST_DEBUG_OBJECT(pad, "end of stream");
     gst_pad_push_event(pad, gst_event_new_eos());
     ps->need_stream_start = true;
+    ps->eos_pushed = true;
     return;
   }
   if (!ps->pushed_caps || !gst_caps_is_equal(ps->pushed_caps, item.caps)) {
@@ -600,6 +610,7 @@ static void gst_netgear_src_reset(GstNetGearSrc *self) {
     ps->have_seq = false;
     ps->received = 0;
     ps->need_stream_start = ps->need_segment = ps->discont = true;
+    ps->eos_pushed = false;
     gst_clear_caps(&ps->pushed_caps);
   }
 }

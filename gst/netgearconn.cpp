@@ -361,7 +361,11 @@ void Sender::run_reqrep() {
   Slot *cur_slot = nullptr;
   uint64_t cur_gen = 0, cur_deadline = 0;
   bool inflight = false;
-  uint64_t reply_deadline = 0;
+  /* When the current attempt fails: set when a request goes out and, after a
+   * failure, when the fresh socket starts connecting, so a receiver that
+   * accepts connections but never answers is given up on too. Unset while
+   * waiting for a receiver that was never there. */
+  uint64_t deadline = 0;
   int failures = 0;
   Message reply;
 
@@ -376,6 +380,7 @@ void Sender::run_reqrep() {
         finish(*cur_slot, cur_gen, Result::ABORTED);
         cur.reset();
         inflight = false;
+        deadline = 0;
       }
       if (!cur && !flushing_) {
         Slot *s = frame_.msg ? &frame_ : (term_.msg ? &term_ : nullptr);
@@ -386,6 +391,7 @@ void Sender::run_reqrep() {
           cur_gen = s->gen;
           cur_deadline = s->deadline_us;
           failures = 0;
+          deadline = 0;
         }
       }
     }
@@ -394,8 +400,8 @@ void Sender::run_reqrep() {
                                {sock_, 0, static_cast<short>(cur ? (inflight ? ZMQ_POLLIN : ZMQ_POLLOUT) : 0), 0}};
     uint64_t now = monotonic_us();
     long timeout = -1;
-    if (inflight)
-      timeout = ms_until(reply_deadline, now);
+    if (deadline)
+      timeout = ms_until(deadline, now);
     if (cur && cur_deadline)
       timeout = min_timeout(timeout, ms_until(cur_deadline, now));
     int rc = zmq_poll(items, 2, timeout);
@@ -416,6 +422,7 @@ void Sender::run_reqrep() {
       if (!receive_message(sock_, &reply))
         continue;
       inflight = false;
+      deadline = 0;
       if (cur_slot == &frame_ && on_reply_)
         on_reply_(reply);
       std::lock_guard<std::mutex> lk(mu_);
@@ -427,9 +434,11 @@ void Sender::run_reqrep() {
     if (!inflight && (items[1].revents & ZMQ_POLLOUT)) {
       if (send_message(sock_, *cur, ZMQ_DONTWAIT)) {
         inflight = true;
-        reply_deadline = now + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
+        /* A retry keeps the deadline it got when its socket was made. */
+        if (!deadline)
+          deadline = now + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
         if (cur_deadline)
-          reply_deadline = std::min(reply_deadline, cur_deadline);
+          deadline = std::min(deadline, cur_deadline);
         std::lock_guard<std::mutex> lk(mu_);
         stats_.sent++;
         stats_.bytes += cur->header.size() + (cur->payload ? cur->payload->size() : 0);
@@ -442,19 +451,21 @@ void Sender::run_reqrep() {
       finish(*cur_slot, cur_gen, Result::FAILED, "terminate not acknowledged in time");
       cur.reset();
       inflight = false;
+      deadline = 0;
       continue;
     }
-    if (inflight && now >= reply_deadline) {
+    if (deadline && now >= deadline) {
       /* No reply in time: the receiver may have restarted, and a REQ socket
        * may be stuck on a dead connection, so start afresh (as NetGear does)
        * and send the same message again. */
       failures++;
-      GST_WARNING("no reply from %s within %d ms (%d in a row)", cfg_.endpoint.c_str(),
+      GST_WARNING("no answer from %s within %d ms (%d in a row)", cfg_.endpoint.c_str(),
                   cfg_.request_timeout_ms, failures);
       zmq_close(sock_);
       std::string err;
       sock_ = make_socket(&err);
       inflight = false;
+      deadline = now + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
       std::lock_guard<std::mutex> lk(mu_);
       stats_.timeouts++;
       stats_.reconnects++;
@@ -468,6 +479,7 @@ void Sender::run_reqrep() {
                "no reply from " + cfg_.endpoint + " in " + std::to_string(failures) + " attempts of " +
                    std::to_string(cfg_.request_timeout_ms) + " ms each (is the receiver running?)");
         cur.reset();
+        deadline = 0;
       }
     }
   }

@@ -319,7 +319,6 @@ const char *drop_reason_name(DropReason r) {
   case DropReason::BAD_EXTENSION: return "bad-extension";
   case DropReason::DUPLICATE: return "duplicate";
   case DropReason::QUEUE_FULL: return "queue-full";
-  case DropReason::TOO_LARGE: return "too-large";
   case DropReason::ENDED: return "after-end";
   case DropReason::N_REASONS: break;
   }

@@ -46,7 +46,6 @@ enum class DropReason {
   BAD_EXTENSION,    /* our "gst" key is present but malformed */
   DUPLICATE,        /* a re-sent frame we already delivered */
   QUEUE_FULL,       /* dropped for a slow downstream (PUB/SUB) */
-  TOO_LARGE,        /* over max-message-size */
   ENDED,            /* arrived after the receiver ended its stream */
   N_REASONS
 };
