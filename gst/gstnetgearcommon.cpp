@@ -22,7 +22,7 @@ void gst_netgear_common_install_properties(GObjectClass *klass, const gchar *def
                        "NetGear messaging pattern: 1 = REQ/REP (every frame acknowledged), "
                        "2 = PUB/SUB (latest frame, drops when slow). 0 (PAIR) exists in NetGear "
                        "but not in multi-server mode, and is refused when the element starts",
-                       0, 2, DEFAULT_PATTERN, rw));
+                       G_MININT, G_MAXINT, DEFAULT_PATTERN, rw));
 }
 
 void gst_netgear_common_init(GstNetGearCommon *c, const gchar *default_address) {

@@ -172,6 +172,17 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   GST_OBJECT_UNLOCK(self);
   cfg.pattern = pattern;
   cfg.endpoint = netgear::endpoint_uri(protocol, address, port);
+  std::string bad;
+  if (port < 1 || port > 65535)
+    bad = "property 'port' is " + std::to_string(port) + ": use a port from 1 to 65535";
+  else if (cfg.request_timeout_ms < 1)
+    bad = "property 'request-timeout' is " + std::to_string(cfg.request_timeout_ms) + ": use 1 ms or more";
+  else if (cfg.max_retries < -1)
+    bad = "property 'max-retries' is " + std::to_string(cfg.max_retries) + ": use -1 (for ever) or more";
+  if (!bad.empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", bad.c_str()), (nullptr));
+    return FALSE;
+  }
 
   SinkState *st = self->state;
   st->request_timeout = cfg.request_timeout_ms;
@@ -371,22 +382,23 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_PORT,
       g_param_spec_int("port", "Port",
-                       "Receiver port to connect to; unique per sender, it is this sender's identity", 1, 65535,
-                       DEFAULT_PORT, rw));
+                       "Receiver port to connect to (1 to 65535); unique per sender, it is this sender's "
+                       "identity",
+                       G_MININT, G_MAXINT, DEFAULT_PORT, rw));
   g_object_class_install_property(
       gobject_class, PROP_REQUEST_TIMEOUT,
       g_param_spec_int("request-timeout", "Request timeout",
-                       "pattern=1: milliseconds to wait for the receiver's acknowledgement of a frame "
+                       "pattern=1: milliseconds (1 or more) to wait for the receiver's acknowledgement of a frame "
                        "before reconnecting and sending it again; a retry must connect and be "
                        "acknowledged within this time. Waiting for a receiver that has not appeared "
                        "since the sender started is not limited",
-                       1, G_MAXINT, DEFAULT_REQUEST_TIMEOUT, rw));
+                       G_MININT, G_MAXINT, DEFAULT_REQUEST_TIMEOUT, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_RETRIES,
       g_param_spec_int("max-retries", "Max retries",
                        "pattern=1: consecutive unacknowledged attempts of one frame after the first "
-                       "before the element fails with an error (-1 = retry for ever)",
-                       -1, G_MAXINT, DEFAULT_MAX_RETRIES, rw));
+                       "before the element fails with an error (-1 = retry for ever; -1 or more)",
+                       G_MININT, G_MAXINT, DEFAULT_MAX_RETRIES, rw));
   g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",

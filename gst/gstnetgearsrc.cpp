@@ -539,7 +539,12 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   st->max_buffers = self->max_buffers;
   cfg.max_message_size = self->max_message_size;
   GST_OBJECT_UNLOCK(self);
-  if (!netgear::parse_ports(ports, &cfg.ports, &error)) {
+  if (st->max_buffers < 1)
+    error = "property 'max-buffers' is 0: use 1 or more";
+  else if (cfg.max_message_size == 0 || cfg.max_message_size < -1)
+    error = "property 'max-message-size' is " + std::to_string(cfg.max_message_size) +
+            ": use -1 (no limit) or a size in bytes";
+  if (!error.empty() || !netgear::parse_ports(ports, &cfg.ports, &error)) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", error.c_str()), (nullptr));
     return FALSE;
   }
@@ -797,15 +802,15 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_MAX_BUFFERS,
       g_param_spec_uint("max-buffers", "Max buffers",
-                        "Frames queued per sender between the network and its pad; when full, "
+                        "Frames queued per sender (1 or more) between the network and its pad; when full, "
                         "pattern=1 stops reading that sender (it waits), pattern=2 drops its oldest frame",
-                        1, 1024, DEFAULT_MAX_BUFFERS, rw));
+                        0, G_MAXUINT, DEFAULT_MAX_BUFFERS, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_MESSAGE_SIZE,
       g_param_spec_int64("max-message-size", "Max message size",
                          "Largest message (bytes) a sender may send; a larger one drops its connection "
-                         "(-1 = no limit)",
-                         -1, G_MAXINT64, DEFAULT_MAX_MESSAGE_SIZE, rw));
+                         "(-1 = no limit; else 1 or more)",
+                         G_MININT64, G_MAXINT64, DEFAULT_MAX_MESSAGE_SIZE, rw));
   g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
