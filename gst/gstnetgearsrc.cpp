@@ -213,6 +213,11 @@ void Handler::drop(PortState *ps, netgear::DropReason reason, const std::string 
     std::lock_guard<std::mutex> lk(st_->lock);
     n = ++ps->drops[static_cast<size_t>(reason)];
   }
+  if (reason == netgear::DropReason::DUPLICATE) {
+    /* Expected after a lost acknowledgement: not the peer's fault. */
+    GST_INFO_OBJECT(src_, "port %d: %s", ps->port, detail.c_str());
+    return;
+  }
   if (n == 1)
     GST_ELEMENT_WARNING(src_, STREAM, DECODE,
                         ("Dropped a message from the sender on port %d (%s)", ps->port,
