@@ -1,7 +1,10 @@
 /* gst-netgear: NetGear wire codec. See netgearwire.h. */
 #include "netgearwire.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -82,6 +85,57 @@ bool replace_non_finite(std::string_view text, const std::string &marker, std::s
   return found;
 }
 
+/* Python's repr(float): the shortest digits that round-trip, in positional
+ * notation when the decimal exponent is from -4 to 15, else as d.ddde+XX;
+ * json.dumps writes NaN and +/-Infinity for the non-finite ones. */
+void python_float_repr(double d, std::string &out) {
+  if (std::isnan(d)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(d)) {
+    out += d > 0 ? "Infinity" : "-Infinity";
+    return;
+  }
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view sci(buf, res.ptr - buf); /* [-]d[.ddd]e(+|-)XX */
+  if (sci.front() == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
+  size_t e_pos = sci.find('e');
+  int exp = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
+  std::string digits(1, sci[0]);
+  if (e_pos > 1)
+    digits.append(sci.substr(2, e_pos - 2));
+  if (exp < -4 || exp > 15) {
+    out += digits[0];
+    if (digits.size() > 1) {
+      out += '.';
+      out.append(digits, 1, std::string::npos);
+    }
+    char e[16];
+    snprintf(e, sizeof e, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    out += e;
+  } else if (exp < 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-exp - 1), '0');
+    out += digits;
+  } else {
+    size_t int_len = static_cast<size_t>(exp) + 1;
+    if (digits.size() <= int_len) {
+      out += digits;
+      out.append(int_len - digits.size(), '0');
+      out += ".0";
+    } else {
+      out.append(digits, 0, int_len);
+      out += '.';
+      out.append(digits, int_len, std::string::npos);
+    }
+  }
+}
+
 void dump_rec(const Json &v, std::string &out) {
   switch (v.type()) {
   case Json::value_t::object: {
@@ -110,16 +164,9 @@ void dump_rec(const Json &v, std::string &out) {
     out += ']';
     break;
   }
-  case Json::value_t::number_float: {
-    double d = v.get<double>();
-    if (std::isnan(d))
-      out += "NaN";
-    else if (std::isinf(d))
-      out += d > 0 ? "Infinity" : "-Infinity";
-    else
-      out += v.dump();
+  case Json::value_t::number_float:
+    python_float_repr(v.get<double>(), out);
     break;
-  }
   default:
     out += v.dump(-1, ' ', true, Json::error_handler_t::replace);
     break;
@@ -258,38 +305,45 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
   std::string_view src = non_finite ? std::string_view(rewritten) : text;
   std::string full_marker = std::string(1, '\0') + marker;
 
-  int max_depth = 0;
+  /* Refused while parsing, before a deep value exists: nlohmann copies
+   * values recursively as an object grows, so depth costs stack. */
+  struct Refused {
+    const char *why;
+  };
+  auto is_marker = [&](const Json &v) {
+    if (!non_finite || !v.is_string())
+      return false;
+    const std::string &s = v.get_ref<const std::string &>();
+    return s.size() == full_marker.size() + 1 && s.compare(0, full_marker.size(), full_marker) == 0;
+  };
   auto cb = [&](int depth, Json::parse_event_t ev, Json &parsed) {
-    if (depth > max_depth)
-      max_depth = depth;
-    if (non_finite && ev == Json::parse_event_t::value && parsed.is_string()) {
-      const std::string &s = parsed.get_ref<const std::string &>();
-      if (s.size() == full_marker.size() + 1 && s.compare(0, full_marker.size(), full_marker) == 0) {
-        switch (static_cast<NonFinite>(s.back() - '0')) {
-        case NonFinite::NAN_:
-          parsed = std::numeric_limits<double>::quiet_NaN();
-          break;
-        case NonFinite::POS_INF:
-          parsed = std::numeric_limits<double>::infinity();
-          break;
-        case NonFinite::NEG_INF:
-          parsed = -std::numeric_limits<double>::infinity();
-          break;
-        default:
-          break;
-        }
+    if (depth > kMaxDepth)
+      throw Refused{"nested too deeply"};
+    if (ev == Json::parse_event_t::key && is_marker(parsed))
+      throw Refused{"NaN or Infinity used as an object key"};
+    if (ev == Json::parse_event_t::value && is_marker(parsed)) {
+      switch (static_cast<NonFinite>(parsed.get_ref<const std::string &>().back() - '0')) {
+      case NonFinite::NAN_:
+        parsed = std::numeric_limits<double>::quiet_NaN();
+        break;
+      case NonFinite::POS_INF:
+        parsed = std::numeric_limits<double>::infinity();
+        break;
+      case NonFinite::NEG_INF:
+        parsed = -std::numeric_limits<double>::infinity();
+        break;
+      default:
+        break;
       }
     }
     return true;
   };
   try {
-    Json j = Json::parse(src.begin(), src.end(), cb);
-    if (max_depth > kMaxDepth) {
-      if (error)
-        *error = "nested too deeply";
-      return std::nullopt;
-    }
-    return j;
+    return Json::parse(src.begin(), src.end(), cb);
+  } catch (const Refused &r) {
+    if (error)
+      *error = r.why;
+    return std::nullopt;
   } catch (const Json::exception &e) {
     if (error)
       *error = e.what();
