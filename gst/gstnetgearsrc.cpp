@@ -98,8 +98,9 @@ struct PortState {
 
   /* Streaming thread only. */
   GstCaps *pushed_caps = nullptr;
+  bool idle = true; /* nothing pushed yet since the start */
   bool need_stream_start = true;
-  bool eos_pushed = false;
+  bool needs_flush = false;
   bool need_segment = true;
   bool discont = true;
 };
@@ -182,8 +183,10 @@ public:
   explicit Handler(GstNetGearSrc *src) : src_(src), st_(src->state) {}
   bool can_accept(size_t index) override;
   std::string on_message(size_t index, netgear::Message &msg) override;
+  void on_handshake(size_t index, const std::string &peer) override;
 
 private:
+  bool mark_connected(PortState *ps, const std::string &peer, std::unique_lock<std::mutex> &lk);
   void drop(PortState *ps, netgear::DropReason reason, const std::string &detail);
   void on_terminate(PortState *ps);
   void on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival);
@@ -337,19 +340,8 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
     drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
     return;
   }
-  if (!ps->connected) {
-    ps->connected = true;
-    ps->ended = false;
-    ps->peer = msg.peer;
-    lk.unlock();
-    /* Posted before its first frame is queued (see on_terminate). */
-    GstStructure *s = gst_structure_new("netgear-server-connected", "port", G_TYPE_UINT, ps->port, nullptr);
-    if (!msg.peer.empty())
-      gst_structure_set(s, "peer", G_TYPE_STRING, msg.peer.c_str(), nullptr);
-    post(s);
-    GST_INFO_OBJECT(src_, "port %d: sender %s connected", ps->port, msg.peer.c_str());
-    lk.lock();
-  }
+  /* Normally the handshake said so already. */
+  mark_connected(ps, msg.peer, lk);
   if (ps->queued_frames >= st_->max_buffers) {
     /* Only in PUB/SUB (REQ/REP stops reading instead): the oldest frame
      * goes, so the pad always has the latest. */
@@ -368,6 +360,30 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
   ps->queue.push_back(item);
   ps->queued_frames++;
   ps->cond.notify_one();
+}
+
+/* Returns whether the sender was new. Posts before anything of it is queued
+ * (see on_terminate); lk is held on entry and on return. */
+bool Handler::mark_connected(PortState *ps, const std::string &peer, std::unique_lock<std::mutex> &lk) {
+  if (!peer.empty())
+    ps->peer = peer;
+  if (ps->connected || st_->all_ended)
+    return false;
+  ps->connected = true;
+  ps->ended = false;
+  lk.unlock();
+  GstStructure *s = gst_structure_new("netgear-server-connected", "port", G_TYPE_UINT, ps->port, nullptr);
+  if (!peer.empty())
+    gst_structure_set(s, "peer", G_TYPE_STRING, peer.c_str(), nullptr);
+  post(s);
+  GST_INFO_OBJECT(src_, "port %d: sender %s connected", ps->port, peer.c_str());
+  lk.lock();
+  return true;
+}
+
+void Handler::on_handshake(size_t index, const std::string &peer) {
+  std::unique_lock<std::mutex> lk(st_->lock);
+  mark_connected(st_->ports[index].get(), peer, lk);
 }
 
 std::string Handler::on_message(size_t index, netgear::Message &msg) {
@@ -394,30 +410,39 @@ std::string Handler::on_message(size_t index, netgear::Message &msg) {
 
 /* ---- streaming threads, one per pad ---- */
 
+/* Sticky events that open a stream on the pad, if it has none open. */
+void start_stream(PortState *ps) {
+  GstPad *pad = ps->pad;
+  ps->idle = false;
+  if (!ps->need_stream_start)
+    return;
+  if (ps->needs_flush) {
+    /* The sender is back after its terminate, or it sends its first frame
+     * after the pad prerolled its branch with a gap. Elements downstream
+     * refuse data after EOS until a flush, and caps may not follow a
+     * segment; a flush clears both. It keeps the running time (no reset),
+     * so the rest of the live pipeline does not notice. */
+    gst_pad_push_event(pad, gst_event_new_flush_start());
+    gst_pad_push_event(pad, gst_event_new_flush_stop(FALSE));
+    ps->needs_flush = false;
+  }
+  gchar *sid = gst_pad_create_stream_id_printf(pad, GST_ELEMENT(ps->src), "%d", ps->port);
+  gst_pad_push_event(pad, gst_event_new_stream_start(sid));
+  g_free(sid);
+  ps->need_stream_start = false;
+  ps->need_segment = true;
+  gst_clear_caps(&ps->pushed_caps);
+}
+
 void push_item(PortState *ps, Item &item) {
   GstNetGearSrc *self = ps->src;
   GstPad *pad = ps->pad;
-  if (ps->need_stream_start) {
-    if (ps->eos_pushed && item.buffer) {
-      /* The sender is back after its terminate. Elements downstream refuse
-       * data after EOS until a flush; keep the running time (no reset) so
-       * the rest of the live pipeline does not notice. */
-      gst_pad_push_event(pad, gst_event_new_flush_start());
-      gst_pad_push_event(pad, gst_event_new_flush_stop(FALSE));
-      ps->eos_pushed = false;
-    }
-    gchar *sid = gst_pad_create_stream_id_printf(pad, GST_ELEMENT(self), "%d", ps->port);
-    gst_pad_push_event(pad, gst_event_new_stream_start(sid));
-    g_free(sid);
-    ps->need_stream_start = false;
-    ps->need_segment = true;
-    gst_clear_caps(&ps->pushed_caps);
-  }
+  start_stream(ps);
   if (!item.buffer) {
     GST_DEBUG_OBJECT(pad, "end of stream");
     gst_pad_push_event(pad, gst_event_new_eos());
     ps->need_stream_start = true;
-    ps->eos_pushed = true;
+    ps->needs_flush = true;
     return;
   }
   if (!ps->pushed_caps || !gst_caps_is_equal(ps->pushed_caps, item.caps)) {
@@ -473,6 +498,32 @@ void push_item(PortState *ps, Item &item) {
   }
 }
 
+/* A port with no sender yet: without data its sink would never preroll and
+ * would hold the whole pipeline out of PLAYING (a live pipeline's sinks
+ * still complete their state change asynchronously). A GAP prerolls it. */
+void push_gap(PortState *ps) {
+  GstPad *pad = ps->pad;
+  start_stream(ps);
+  if (ps->need_segment) {
+    GstSegment seg;
+    gst_segment_init(&seg, GST_FORMAT_TIME);
+    gst_pad_push_event(pad, gst_event_new_segment(&seg));
+    ps->need_segment = false;
+  }
+  GstClockTime rt = 0;
+  GstClockTime base = gst_element_get_base_time(GST_ELEMENT(ps->src));
+  if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(ps->src))) {
+    GstClockTime now = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+    rt = now > base ? now - base : 0;
+  }
+  GST_DEBUG_OBJECT(pad, "no sender yet: gap at %" GST_TIME_FORMAT, GST_TIME_ARGS(rt));
+  gst_pad_push_event(pad, gst_event_new_gap(rt, GST_CLOCK_TIME_NONE));
+  /* The real stream starts afresh, with its caps. */
+  ps->need_stream_start = true;
+  ps->needs_flush = true;
+}
+
 void src_loop(gpointer data) {
   auto *ps = static_cast<PortState *>(data);
   SrcState *st = ps->src->state;
@@ -480,10 +531,17 @@ void src_loop(gpointer data) {
   bool was_full;
   {
     std::unique_lock<std::mutex> lk(st->lock);
-    ps->cond.wait(lk, [&] { return ps->flushing || (st->playing && !ps->queue.empty()); });
+    ps->cond.wait(lk, [&] {
+      return ps->flushing || (st->playing && (!ps->queue.empty() || ps->idle));
+    });
     if (ps->flushing) {
       lk.unlock();
       gst_pad_pause_task(ps->pad);
+      return;
+    }
+    if (ps->queue.empty()) {
+      lk.unlock();
+      push_gap(ps);
       return;
     }
     item = ps->queue.front();
@@ -620,7 +678,8 @@ static void gst_netgear_src_reset(GstNetGearSrc *self) {
     ps->have_seq = false;
     ps->received = 0;
     ps->need_stream_start = ps->need_segment = ps->discont = true;
-    ps->eos_pushed = false;
+    ps->needs_flush = false;
+    ps->idle = true;
     gst_clear_caps(&ps->pushed_caps);
   }
 }

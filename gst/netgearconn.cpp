@@ -9,7 +9,10 @@
 #include <cstring>
 #include <set>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 GST_DEBUG_CATEGORY_STATIC(netgear_conn_debug);
@@ -104,6 +107,20 @@ bool receive_message(void *sock, Message *msg) {
 }
 
 void set_int(void *sock, int opt, int value) { zmq_setsockopt(sock, opt, &value, sizeof value); }
+
+/* The IP address at the other end of a TCP connection, "" otherwise. */
+std::string peer_of_fd(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (getpeername(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
+    return {};
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in *>(&addr)->sin_addr, text, sizeof text);
+  else if (addr.ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6 *>(&addr)->sin6_addr, text, sizeof text);
+  return text;
+}
 
 } // namespace
 
@@ -583,6 +600,11 @@ Receiver::~Receiver() { close(); }
 
 void Receiver::close() {
   stop();
+  for (size_t i = 0; i < monitors_.size(); i++) {
+    zmq_socket_monitor(socks_[i], nullptr, 0);
+    zmq_close(monitors_[i]);
+  }
+  monitors_.clear();
   for (void *s : socks_) {
     set_int(s, ZMQ_LINGER, kRepCloseLingerMs);
     zmq_close(s);
@@ -623,6 +645,20 @@ bool Receiver::open(std::string *error) {
     }
     if (cfg_.max_message_size > 0)
       zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &cfg_.max_message_size, sizeof cfg_.max_message_size);
+    /* The handshake tells when a sender is there, before its first frame.
+     * Connected before the bind, so no event is lost. */
+    std::string mon = "inproc://netgear-monitor-" + std::to_string(reinterpret_cast<uintptr_t>(s));
+    void *m = zmq_socket(ctx_, ZMQ_PAIR);
+    if (!m || zmq_socket_monitor(s, mon.c_str(), ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
+        zmq_connect(m, mon.c_str()) != 0) {
+      *error = std::string("cannot monitor a ZeroMQ socket: ") + zmq_strerror(errno);
+      if (m)
+        zmq_close(m);
+      close();
+      return false;
+    }
+    set_int(m, ZMQ_LINGER, 0);
+    monitors_.push_back(m);
     std::string uri = endpoint_uri(cfg_.protocol, cfg_.address, port);
     if (zmq_bind(s, uri.c_str()) != 0) {
       *error = "cannot bind " + uri + ": " + zmq_strerror(errno);
@@ -656,13 +692,17 @@ void Receiver::stop() {
 void Receiver::run() {
   const size_t n = socks_.size();
   const bool rep = cfg_.pattern == PATTERN_REQREP;
-  std::vector<zmq_pollitem_t> items(n + 1);
-  Message msg;
+  /* wake-up, then the ports' sockets, then their monitors */
+  std::vector<zmq_pollitem_t> items(2 * n + 1);
+  Message msg, event;
+  std::vector<std::string> accepted(n); /* peer of each port's newest connection */
   while (!stop_) {
     items[0] = {nullptr, wake_.fd(), ZMQ_POLLIN, 0};
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
       items[i + 1] = {socks_[i], 0, static_cast<short>(handler_->can_accept(i) ? ZMQ_POLLIN : 0), 0};
-    int rc = zmq_poll(items.data(), static_cast<int>(n + 1), -1);
+      items[n + i + 1] = {monitors_[i], 0, ZMQ_POLLIN, 0};
+    }
+    int rc = zmq_poll(items.data(), static_cast<int>(items.size()), -1);
     if (rc < 0) {
       if (errno == EINTR)
         continue;
@@ -671,6 +711,23 @@ void Receiver::run() {
     }
     if (items[0].revents)
       wake_.drain();
+    /* Events before messages: a sender is there before its first frame. */
+    for (size_t i = 0; i < n; i++) {
+      /* Part 0: a 16-bit event number and a 32-bit value; part 1: the
+       * endpoint. */
+      while ((items[n + i + 1].revents & ZMQ_POLLIN) && receive_message(monitors_[i], &event)) {
+        uint16_t ev = 0;
+        uint32_t value = 0;
+        if (event.parts.empty() || event.parts[0].size() < sizeof ev + sizeof value)
+          continue;
+        memcpy(&ev, event.parts[0].data(), sizeof ev);
+        memcpy(&value, static_cast<const char *>(event.parts[0].data()) + sizeof ev, sizeof value);
+        if (ev == ZMQ_EVENT_ACCEPTED)
+          accepted[i] = peer_of_fd(static_cast<int>(value)); /* the value is the new connection's fd */
+        else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+          handler_->on_handshake(i, accepted[i]);
+      }
+    }
     /* One message per port per round, so a fast sender cannot starve the
      * others. */
     for (size_t i = 0; i < n && !stop_; i++) {

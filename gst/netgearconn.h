@@ -199,6 +199,10 @@ public:
   /* A message arrived on port `index`. Pattern 1: returns the reply, which
    * the receiver sends at once; every request gets one. */
   virtual std::string on_message(size_t index, Message &msg) = 0;
+  /* A sender completed the ZeroMQ handshake on port `index`: it is there,
+   * whether or not it has sent anything yet. `peer` is its IP address when
+   * known (tcp), else empty. */
+  virtual void on_handshake(size_t index, const std::string &peer) = 0;
 };
 
 class Receiver {
@@ -226,6 +230,7 @@ private:
   ReceiverHandler *handler_;
   void *ctx_ = nullptr;
   std::vector<void *> socks_;
+  std::vector<void *> monitors_; /* PAIR sockets receiving each port's events */
   Wakeup wake_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
