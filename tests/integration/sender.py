@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""A sender process for the integration tests:
+
+    appsrc (deterministic frames) [! encoder] ! netgearsink
+
+Frame n of sender --index is ngtest.frame_content(index, n), pushed in
+GStreamer's default layout (row padding filled with 0xA5), PTS n/framerate.
+
+Prints on stdout, one line each, flushed:
+  CAPS <caps>        caps event reaching netgearsink
+  SENT <n> <digest>  buffer n entering netgearsink (content digest)
+  PLAYING            the pipeline reached PLAYING
+  WARNING <text>     a bus warning
+  EOS                the pipeline finished (netgearsink sent its terminate)
+  HOLDING            --hold: every frame was pushed; waiting for a line on stdin
+  STOPPING           --no-eos: every frame went out; going to NULL now
+  ERROR <text>       a bus error or a failed state change (exit 1)
+  TIMEOUT            --timeout passed (exit 2)
+  STOPPED <seconds>  how long the change to NULL took
+  STATS <structure>  netgearsink's stats after stopping
+  DONE               the end (exit 0)
+"""
+import argparse
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ngtest as ng  # noqa: E402
+from ngtest import Gst  # noqa: E402
+
+_out = threading.Lock()
+
+
+def say(*parts):
+    with _out:
+        print(' '.join(str(p) for p in parts), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--port', type=int, required=True)
+    ap.add_argument('--index', type=int, required=True)
+    ap.add_argument('--frames', type=int, required=True)
+    ap.add_argument('--pattern', type=int, default=1)
+    ap.add_argument('--caps', required=True, help='raw video caps of the generated frames')
+    ap.add_argument('--encoder', default='', help='e.g. jpegenc, pngenc')
+    ap.add_argument('--sync', type=int, default=0)
+    ap.add_argument('--address', default=ng.LOOPBACK)
+    ap.add_argument('--request-timeout', type=int)
+    ap.add_argument('--max-retries', type=int)
+    ap.add_argument('--no-eos', action='store_true',
+                    help='after the last frame went out, stop (state NULL) instead of sending EOS')
+    ap.add_argument('--hold', action='store_true',
+                    help='after the last frame, wait for a line on stdin before ending (EOS or stop)')
+    ap.add_argument('--timeout', type=float, default=45)
+    a = ap.parse_args()
+
+    caps = Gst.Caps.from_string(a.caps)
+    info = ng.video_info(caps)
+    fps_n, fps_d = info.fps_n or 30, info.fps_d or 1
+    dur = Gst.util_uint64_scale(Gst.SECOND, fps_d, fps_n)
+
+    sink_props = 'address=%s port=%d pattern=%d sync=%s' % (a.address, a.port, a.pattern,
+                                                            'true' if a.sync else 'false')
+    if a.request_timeout is not None:
+        sink_props += ' request-timeout=%d' % a.request_timeout
+    if a.max_retries is not None:
+        sink_props += ' max-retries=%d' % a.max_retries
+    enc = (' ! %s ' % a.encoder) if a.encoder else ' '
+    pipeline = Gst.parse_launch('appsrc name=feed format=time block=true%s! netgearsink name=sink %s' %
+                                (enc, sink_props))
+    feed = pipeline.get_by_name('feed')
+    sink = pipeline.get_by_name('sink')
+    feed.set_property('caps', caps)
+    feed.set_property('max-bytes', 3 * info.size)
+
+    seen = [0]
+
+    def probe(pad, pinfo):
+        if pinfo.type & Gst.PadProbeType.BUFFER:
+            buf = pinfo.get_buffer()
+            pc = pad.get_current_caps()
+            say('SENT', seen[0], ng.content_digest(pc, ng.buffer_bytes(buf)))
+            seen[0] += 1
+        elif pinfo.type & Gst.PadProbeType.EVENT_DOWNSTREAM:
+            ev = pinfo.get_event()
+            if ev.type == Gst.EventType.CAPS:
+                say('CAPS', ev.parse_caps().to_string())
+        return Gst.PadProbeReturn.OK
+
+    sink.get_static_pad('sink').add_probe(Gst.PadProbeType.BUFFER | Gst.PadProbeType.EVENT_DOWNSTREAM, probe)
+
+    fed = threading.Event()
+
+    def feeder():
+        for n in range(a.frames):
+            buf = Gst.Buffer.new_wrapped(ng.unpack(info, ng.frame_content(info, a.index, n)))
+            buf.pts = n * dur
+            buf.duration = dur
+            ret = feed.emit('push-buffer', buf)
+            if ret != Gst.FlowReturn.OK:
+                say('FEED', n, ret.value_nick)
+                return
+        if a.hold:
+            say('HOLDING')
+            sys.stdin.readline()
+        fed.set()
+        if not a.no_eos:
+            feed.emit('end-of-stream')
+
+    bus = pipeline.get_bus()
+    if pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+        msg = bus.timed_pop_filtered(Gst.SECOND, Gst.MessageType.ERROR)
+        say('ERROR', 'state change to PLAYING failed', msg.parse_error()[0].message if msg else '')
+        pipeline.set_state(Gst.State.NULL)
+        return 1
+    t = threading.Thread(target=feeder, daemon=True)
+    t.start()
+
+    rc = 0
+    deadline = ng.Deadline(a.timeout)
+    mask = Gst.MessageType.STATE_CHANGED | Gst.MessageType.EOS | Gst.MessageType.ERROR | Gst.MessageType.WARNING
+    while True:
+        if deadline.expired():
+            say('TIMEOUT')
+            rc = 2
+            break
+        if a.no_eos and fed.is_set():
+            st = sink.get_property('stats')
+            done = st.get_value('acknowledged' if a.pattern == 1 else 'sent') + \
+                (0 if a.pattern == 1 else st.get_value('dropped'))
+            if seen[0] >= a.frames and done >= a.frames:
+                say('STOPPING')
+                break
+        msg = bus.timed_pop_filtered(int(0.02 * Gst.SECOND), mask)
+        if msg is None:
+            continue
+        if msg.type == Gst.MessageType.STATE_CHANGED:
+            if msg.src == pipeline and msg.parse_state_changed()[1] == Gst.State.PLAYING:
+                say('PLAYING')
+        elif msg.type == Gst.MessageType.EOS:
+            say('EOS')
+            break
+        elif msg.type == Gst.MessageType.ERROR:
+            err, dbg = msg.parse_error()
+            say('ERROR', err.message, '|', dbg)
+            rc = 1
+            break
+        elif msg.type == Gst.MessageType.WARNING:
+            err, dbg = msg.parse_warning()
+            say('WARNING', err.message, '|', dbg)
+
+    t0 = time.monotonic()
+    pipeline.set_state(Gst.State.NULL)
+    say('STOPPED', '%.3f' % (time.monotonic() - t0))
+    say('STATS', sink.get_property('stats').to_string())
+    t.join(timeout=5)
+    say('DONE')
+    return rc
+
+
+if __name__ == '__main__':
+    sys.exit(main())

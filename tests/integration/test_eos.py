@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""End of stream over several senders: netgearsrc binds 3 ports; 2 sender
+processes connect, the third port never gets one.
+  * sender A ends with EOS, sender B is stopped (state NULL, no EOS): both
+    must reach the receiver as netgear-server-terminated;
+  * A's pad gets EOS when A terminates, while B still runs and the pipeline
+    goes on;
+  * once B terminated too, every pad gets EOS (the never-connected port's
+    too) and the pipeline posts EOS, within a bounded time.
+Run with pattern=1 (ports 47140-47142) and pattern=2 (ports 47145-47147).
+
+Then the same rule with the receiver as a user would write it, appsinks
+left at their defaults (async=true, as gst-launch-1.0's sinks): 2 ports, one
+sender of 10 frames. The idle port's sink never receives anything, yet the
+pipeline must run, get every frame and end with EOS (ports 47148-47149)."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ngtest as ng  # noqa: E402
+
+CAPS = 'video/x-raw,format=BGR,width=158,height=120,framerate=30/1'
+FRAMES = 15
+EOS_WITHIN = 10.0  # seconds from the last sender's terminate to pipeline EOS
+
+
+def scenario(tap, pattern, ports):
+    a_port, b_port, idle_port = ports
+    label = 'pattern %d' % pattern
+    rx = ng.Receiver(ports, pattern=pattern)
+    try:
+        if not tap.ok(rx.start(), '%s: receiver with 3 ports reaches PLAYING' % label, rx.summary()):
+            return
+        with ng.ProcGroup() as group:
+            sync = pattern == 2
+            a = ng.start_sender(group, a_port, 0, FRAMES, pattern=pattern, caps=CAPS, sync=sync, hold=True,
+                                timeout=40)
+            b = ng.start_sender(group, b_port, 1, FRAMES, pattern=pattern, caps=CAPS, sync=sync, hold=True,
+                                eos=False, timeout=40)
+            ok = rx.run_until(lambda: rx.all_connected([a_port, b_port]), 20)
+            tap.ok(ok, '%s: both senders connected' % label, rx.summary() + '\n' + a.report() + '\n' + b.report())
+            ok = a.wait_line('HOLDING', 20) and b.wait_line('HOLDING', 20)
+            tap.ok(ok, '%s: both senders pushed their frames' % label, a.report() + '\n' + b.report())
+
+            # A ends (EOS -> terminate); B holds.
+            a.send_line()
+            ok = rx.run_until(lambda: rx.pad_eos[a_port], 15)
+            tap.ok(ok, '%s: A terminated -> pad src_%d gets EOS' % (label, a_port), rx.summary() + '\n' + a.report())
+            tap.ok(rx.got('netgear-server-terminated', a_port),
+                   '%s: netgear-server-terminated for port %d (EOS)' % (label, a_port), rx.summary())
+            tap.ok(not rx.eos and not rx.pad_eos[b_port] and not rx.pad_eos[idle_port],
+                   '%s: while B is connected, the other pads and the pipeline go on' % label, rx.summary())
+            tap.ok(a.wait_exit(15) == 0 and not a.find('ERROR'), '%s: sender A exits cleanly' % label, a.report())
+
+            # B stops without EOS: netgearsink's stop sends the terminate.
+            b.send_line()
+            line = b.wait_line('STOPPING', 15)
+            t0 = time.monotonic()
+            tap.ok(line is not None, '%s: sender B goes to NULL without EOS' % label, b.report())
+            got = rx.run_until(lambda: rx.eos, EOS_WITHIN)
+            took = time.monotonic() - t0
+            tap.ok(got, '%s: pipeline EOS within %.0f s of B stopping' % (label, EOS_WITHIN),
+                   'waited %.1f s\n%s\n%s' % (took, rx.summary(), b.report()))
+            tap.diag('%s: pipeline EOS %.2f s after B began stopping' % (label, took))
+            rx.drain_bus()
+            tap.ok(rx.got('netgear-server-terminated', b_port),
+                   '%s: netgear-server-terminated for port %d (stop without EOS)' % (label, b_port), rx.summary())
+            ti = rx.message_index('netgear-server-terminated', b_port)
+            tap.ok(ti is not None and rx.eos_index is not None and ti < rx.eos_index,
+                   '%s: the last terminated message comes before the pipeline EOS' % label,
+                   'terminated at %s, EOS at %s' % (ti, rx.eos_index))
+            tap.ok(all(rx.pad_eos.values()), '%s: every pad got EOS, src_%d (never connected) too' % (label, idle_port),
+                   str(rx.pad_eos))
+            tap.ok(not rx.got('netgear-server-connected', idle_port) and
+                   not rx.got('netgear-server-terminated', idle_port),
+                   '%s: no connected/terminated message for the idle port %d' % (label, idle_port), rx.summary())
+            tap.ok(rx.count(idle_port) == 0, '%s: nothing arrived on the idle port' % label, rx.summary())
+            tap.ok(b.wait_exit(15) == 0 and not b.find('ERROR'), '%s: sender B exits cleanly' % label, b.report())
+            if pattern == 1:
+                tap.ok(rx.count(a_port) == FRAMES and rx.count(b_port) == FRAMES,
+                       '%s: all %d frames of A and B arrived' % (label, FRAMES), rx.summary())
+            else:
+                tap.ok(rx.count(a_port) > 0 and rx.count(b_port) > 0,
+                       '%s: frames of A and B arrived' % label, rx.summary())
+            tap.ok(not rx.errors, '%s: no error on the receiver bus' % label, '\n'.join(rx.errors))
+    finally:
+        t = rx.stop()
+        tap.ok(t < 2.0, '%s: receiver stops in under 2 s' % label, 'took %.2f s' % t)
+
+
+def default_sinks(tap):
+    ports = [47148, 47149]
+    label = 'default appsinks (async=true), 1 sender, 1 idle port'
+    rx = ng.Receiver(ports, pattern=1, sink_props='sync=false')
+    try:
+        if not tap.ok(rx.start(wait=False), '%s: receiver goes to PLAYING' % label, rx.summary()):
+            return
+        with ng.ProcGroup() as group:
+            # Short sender timeouts: a receiver that stops answering fails
+            # the sender in ~2 s instead of 16.
+            s = ng.start_sender(group, ports[0], 0, 10, caps=CAPS, request_timeout=1000, max_retries=1,
+                                timeout=30)
+            # Until EOS, or the sender gave up (then EOS may follow shortly).
+            rx.run_until(lambda: rx.eos or not s.running(), 20)
+            got = rx.run_until(lambda: rx.eos, 3)
+            rc = s.wait_exit(10)
+            state = rx.pipeline.get_state(0)[1].value_nick
+            tap.ok(got, '%s: pipeline EOS' % label,
+                   'pipeline state %s\n%s\n%s' % (state, rx.summary(), s.report()))
+            tap.ok(rx.count(ports[0]) == 10, '%s: all 10 frames reach the appsink' % label, rx.summary())
+            tap.ok(rc == 0 and not s.find('ERROR'), '%s: the sender ends without error' % label, s.report())
+    finally:
+        t = rx.stop()
+        tap.ok(t < 2.0, '%s: receiver stops in under 2 s' % label, 'took %.2f s' % t)
+
+
+def body(tap):
+    scenario(tap, 1, [47140, 47141, 47142])
+    scenario(tap, 2, [47145, 47146, 47147])
+    default_sinks(tap)
+
+
+ng.run_main(body)

@@ -1,0 +1,30 @@
+#!/usr/bin/python3
+"""Pattern 2 (PUB/SUB): 2 and then 4 sender processes to one netgearsrc.
+Latest-frame semantics: frames may be dropped, but whatever arrives must be
+in order per sender (strictly increasing meta seq) and intact, and most
+frames must arrive when the senders pace themselves (sync=true, 30 fps).
+A third run makes the receiver drop: senders at 100 fps, a consumer that
+takes 30 ms a frame and max-buffers=1; what arrives must still be in order
+and intact. Ports 47120-47129."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import multisender  # noqa: E402
+import ngtest as ng  # noqa: E402
+
+CAPS = 'video/x-raw,format=BGR,width=158,height=120,framerate=30/1'
+FRAMES = 45
+
+
+def body(tap):
+    multisender.run(tap, [47120, 47121], pattern=2, frames=FRAMES, caps=CAPS, sync=True, exact=False)
+    multisender.run(tap, [47122, 47123, 47124, 47125], pattern=2, frames=FRAMES, caps=CAPS, sync=True,
+                    exact=False)
+    multisender.run(tap, [47126, 47127], pattern=2, frames=60,
+                    caps='video/x-raw,format=BGR,width=158,height=120,framerate=100/1', sync=True, exact=False,
+                    min_fraction=0.05, rx_args={'max_buffers': 1, 'consume_delay': 0.03},
+                    title='pattern 2, 2 senders, slow consumer')
+
+
+ng.run_main(body)
