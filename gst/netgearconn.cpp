@@ -122,6 +122,19 @@ std::string peer_of_fd(int fd) {
   return text;
 }
 
+/* A context of the element's own: terminating it waits only for the
+ * element's sockets, each closed with a bounded linger. */
+void *new_context(const Wakeup &wake, std::string *error) {
+  if (!wake.valid()) {
+    *error = std::string("cannot create an eventfd: ") + strerror(errno);
+    return nullptr;
+  }
+  void *ctx = zmq_ctx_new();
+  if (!ctx)
+    *error = std::string("cannot create a ZeroMQ context: ") + zmq_strerror(errno);
+  return ctx;
+}
+
 } // namespace
 
 uint64_t monotonic_us() {
@@ -246,15 +259,9 @@ void *Sender::make_socket(std::string *error) {
 }
 
 bool Sender::start(std::string *error) {
-  if (!wake_.valid()) {
-    *error = std::string("cannot create an eventfd: ") + strerror(errno);
+  ctx_ = new_context(wake_, error);
+  if (!ctx_)
     return false;
-  }
-  ctx_ = zmq_ctx_new();
-  if (!ctx_) {
-    *error = std::string("cannot create a ZeroMQ context: ") + zmq_strerror(errno);
-    return false;
-  }
   sock_ = make_socket(error);
   if (!sock_) {
     zmq_ctx_term(ctx_);
@@ -617,15 +624,9 @@ void Receiver::close() {
 }
 
 bool Receiver::open(std::string *error) {
-  if (!wake_.valid()) {
-    *error = std::string("cannot create an eventfd: ") + strerror(errno);
+  ctx_ = new_context(wake_, error);
+  if (!ctx_)
     return false;
-  }
-  ctx_ = zmq_ctx_new();
-  if (!ctx_) {
-    *error = std::string("cannot create a ZeroMQ context: ") + zmq_strerror(errno);
-    return false;
-  }
   bool rep = cfg_.pattern == PATTERN_REQREP;
   for (int port : cfg_.ports) {
     /* One socket per port, unlike NetGear's one socket bound to all ports:
