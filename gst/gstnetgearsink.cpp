@@ -388,10 +388,9 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_REQUEST_TIMEOUT,
       g_param_spec_int("request-timeout", "Request timeout",
-                       "pattern=1: milliseconds (1 or more) to wait for the receiver's acknowledgement of a frame "
-                       "before reconnecting and sending it again; a retry must connect and be "
-                       "acknowledged within this time. Waiting for a receiver that has not appeared "
-                       "since the sender started is not limited",
+                       "pattern=1: milliseconds (1 or more) from a frame's attempt to its acknowledgement "
+                       "before the sender reconnects and sends it again. Until the receiver has "
+                       "answered once, the sender waits for it without limit",
                        G_MININT, G_MAXINT, DEFAULT_REQUEST_TIMEOUT, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_RETRIES,

@@ -744,6 +744,26 @@ static GstStateChangeReturn gst_netgear_src_change_state(GstElement *element, Gs
   return ret;
 }
 
+/* An EOS sent to the element (gst-launch-1.0 -e, an application ending a
+ * recording) ends every pad after what is already queued, as if every
+ * sender had terminated. */
+static gboolean gst_netgear_src_send_event(GstElement *element, GstEvent *event) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(element);
+  if (GST_EVENT_TYPE(event) != GST_EVENT_EOS)
+    return GST_ELEMENT_CLASS(gst_netgear_src_parent_class)->send_event(element, event);
+  gst_event_unref(event);
+  SrcState *st = self->state;
+  std::lock_guard<std::mutex> lk(st->lock);
+  if (st->ports.empty())
+    return FALSE;
+  GST_INFO_OBJECT(self, "EOS sent to the element: ending every pad");
+  st->all_ended = true;
+  for (auto &ps : st->ports)
+    if (!ps->ended)
+      enqueue_eos(ps.get());
+  return TRUE;
+}
+
 static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
   GstStructure *s = gst_structure_new_empty("netgear-src-stats");
   GST_OBJECT_LOCK(self);
@@ -888,4 +908,5 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
       "Receives buffers from many NetGear senders (netgearsink or vidgear) over ZeroMQ, one pad per port",
       "gst-netgear developers");
   element_class->change_state = GST_DEBUG_FUNCPTR(gst_netgear_src_change_state);
+  element_class->send_event = GST_DEBUG_FUNCPTR(gst_netgear_src_send_event);
 }

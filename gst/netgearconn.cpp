@@ -385,11 +385,13 @@ void Sender::run_reqrep() {
   Slot *cur_slot = nullptr;
   uint64_t cur_gen = 0, cur_deadline = 0;
   bool inflight = false;
-  /* When the current attempt fails: set when a request goes out and, after a
-   * failure, when the fresh socket starts connecting, so a receiver that
-   * accepts connections but never answers is given up on too. Unset while
-   * waiting for a receiver that was never there. */
+  /* When the current attempt fails. Until the receiver has answered once, a
+   * sender waits for it without limit, and an attempt's clock starts when
+   * its request goes out. After that, and after any failure, the clock
+   * starts when the attempt does, so a receiver that went away, or that
+   * accepts connections but never answers, is given up on. */
   uint64_t deadline = 0;
+  bool answered_once = false;
   int failures = 0;
   Message reply;
 
@@ -415,7 +417,7 @@ void Sender::run_reqrep() {
           cur_gen = s->gen;
           cur_deadline = s->deadline_us;
           failures = 0;
-          deadline = 0;
+          deadline = answered_once ? monotonic_us() + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000 : 0;
         }
       }
     }
@@ -447,6 +449,7 @@ void Sender::run_reqrep() {
         continue;
       inflight = false;
       deadline = 0;
+      answered_once = true;
       if (cur_slot == &frame_ && on_reply_)
         on_reply_(reply);
       std::lock_guard<std::mutex> lk(mu_);
@@ -458,7 +461,7 @@ void Sender::run_reqrep() {
     if (!inflight && (items[1].revents & ZMQ_POLLOUT)) {
       if (send_message(sock_, *cur, ZMQ_DONTWAIT)) {
         inflight = true;
-        /* A retry keeps the deadline it got when its socket was made. */
+        /* An attempt keeps the deadline it got when it started. */
         if (!deadline)
           deadline = now + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
         if (cur_deadline)

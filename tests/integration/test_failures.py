@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""When the other side goes away, or the application ends the stream:
+
+1. A REQ/REP sender whose receiver stops mid-stream fails, once
+   max-retries + 1 attempts of request-timeout have passed, with an error
+   naming the receiver's endpoint, instead of waiting for ever.
+2. An EOS sent to the receiving pipeline (what gst-launch-1.0 -e does on
+   Ctrl-C) ends every netgearsrc pad, also one whose sender never came, and
+   the pipeline reaches EOS while a sender is still streaming.
+"""
+import sys
+import time
+
+import ngtest as ng
+
+TIMEOUT_MS = 300
+RETRIES = 2
+
+
+def receiver_goes_away(tap, port):
+    name = 'receiver stops mid-stream'
+    rx = ng.Receiver([port])
+    with ng.ProcGroup() as group:
+        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
+            rx.stop()
+            return
+        tx = group.add(ng.Proc('sender', ng.sender_argv(port, 0, 3000, pattern=1, sync=True,
+                                                        request_timeout=TIMEOUT_MS, max_retries=RETRIES)))
+        got_frames = rx.run_until(lambda: len(rx.frames[port]) >= 5, 20)
+        tap.ok(got_frames, '%s: frames flow before the receiver stops' % name, rx.summary())
+        rx.stop()
+        t0 = time.monotonic()
+        line = tx.wait_line('ERROR', 20)
+        waited = time.monotonic() - t0
+        tap.ok(line is not None, '%s: the sender fails with an error' % name, tx.report())
+        bound = (RETRIES + 1) * TIMEOUT_MS / 1000.0
+        # Not at once, not for ever: the attempts started up to a frame
+        # interval and the receiver's stop before the clock here did.
+        tap.ok(line is not None and bound * 0.5 <= waited <= bound + 5,
+               '%s: after its %d attempts of %d ms (%.2f s)' % (name, RETRIES + 1, TIMEOUT_MS, waited))
+        tap.ok(line is not None and 'tcp://127.0.0.1:%d' % port in line,
+               '%s: the error names the receiver endpoint' % name, line)
+        tap.ok(tx.wait_exit(10) == 1, '%s: the sender process ends' % name, tx.report())
+
+
+def eos_to_pipeline(tap, port, idle_port):
+    name = 'EOS sent to the receiving pipeline'
+    rx = ng.Receiver([port, idle_port])
+    with ng.ProcGroup() as group:
+        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
+            rx.stop()
+            return
+        try:
+            tx = group.add(ng.Proc('sender', ng.sender_argv(port, 0, 3000, pattern=1, sync=True)))
+            tap.ok(rx.run_until(lambda: len(rx.frames[port]) >= 3, 20), '%s: frames flow' % name, rx.summary())
+            tap.ok(rx.pipeline.send_event(ng.Gst.Event.new_eos()), '%s: the event is taken' % name)
+            tap.ok(rx.run_until(lambda: rx.eos, 10), '%s: the pipeline reaches EOS' % name, rx.summary())
+            with rx.lock:
+                eos = dict(rx.pad_eos)
+            tap.ok(all(eos.values()), '%s: every pad ended, the idle one too' % name, str(eos))
+            tap.ok(tx.running(), '%s: while the sender was still streaming' % name, tx.report())
+        finally:
+            rx.stop()
+
+
+def main():
+    tap = ng.Tap()
+    for fn, args in ((receiver_goes_away, (47190,)), (eos_to_pipeline, (47192, 47193))):
+        try:
+            fn(tap, *args)
+        except Exception:
+            tap.exception(fn.__name__)
+    return tap.finish()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
