@@ -97,7 +97,7 @@ def run(tap, pattern, port, other_port):
 
 def main():
     tap = ng.Tap()
-    for pattern, port in ((1, 47180), (2, 47182)):
+    for pattern, port in ((1, 27180), (2, 27182)):
         try:
             run(tap, pattern, port, port + 1)
         except Exception:

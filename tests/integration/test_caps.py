@@ -5,7 +5,7 @@ whose GStreamer rows are padded (BGR 322x240, BGR 6x4, I420 321x241, GRAY8
 jpegenc, image/png from pngenc). The caps must compare equal on both ends
 and every frame must arrive byte-for-byte (raw: row by row, the receiver
 using GStreamer's default strides). One receiver, one port per case, all
-senders at once. Ports 47130-47139."""
+senders at once. Ports 27130-27139."""
 import os
 import sys
 
@@ -34,7 +34,7 @@ def body(tap):
             tap.diag('%s is not installed: case skipped' % enc)
             continue
         cases.append((caps, enc))
-    ports = [47130 + i for i in range(len(cases))]
+    ports = [27130 + i for i in range(len(cases))]
     multisender.run(tap, ports, pattern=1, frames=FRAMES, caps=[c for c, _ in cases],
                     encoders=[e for _, e in cases], sync=False, exact=True, title='caps round trip')
 

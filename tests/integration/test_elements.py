@@ -4,7 +4,7 @@ netgearsrc's sometimes pads src_<port> created on NULL->READY, its live
 behaviour (no preroll), linking those pads by name in gst-launch-1.0 (2
 ports with 2 senders; 2 ports with 1 sender, where the idle pad's fakesink
 never gets a buffer and the pipeline must still run and end), and a round
-trip over protocol=ipc. Ports 47100-47109."""
+trip over protocol=ipc. Ports 27100-27109."""
 import os
 import shutil
 import sys
@@ -63,16 +63,16 @@ def pads_and_live(tap):
            tmpl.direction == Gst.PadDirection.SRC, 'netgearsrc: sometimes src pad template src_%u',
            str(tmpl and (tmpl.presence, tmpl.direction)))
     src.set_property('address', ng.LOOPBACK)
-    src.set_property('ports', '47100,47101')
+    src.set_property('ports', '27100,27101')
     added = []
     src.connect('pad-added', lambda e, p: added.append(p.get_name()))
     tap.ok(not src.pads, 'netgearsrc: no pad in NULL', str([p.get_name() for p in src.pads]))
     try:
         ret = src.set_state(Gst.State.READY)
         names = sorted(p.get_name() for p in src.pads)
-        tap.ok(ret == Gst.StateChangeReturn.SUCCESS and names == ['src_47100', 'src_47101'],
-               'netgearsrc: NULL->READY creates src_47100 and src_47101', 'ret %s pads %s' % (ret, names))
-        tap.ok(sorted(added) == ['src_47100', 'src_47101'], 'netgearsrc: pad-added for each port', str(added))
+        tap.ok(ret == Gst.StateChangeReturn.SUCCESS and names == ['src_27100', 'src_27101'],
+               'netgearsrc: NULL->READY creates src_27100 and src_27101', 'ret %s pads %s' % (ret, names))
+        tap.ok(sorted(added) == ['src_27100', 'src_27101'], 'netgearsrc: pad-added for each port', str(added))
         tap.ok(all(p.direction == Gst.PadDirection.SRC for p in src.pads), 'netgearsrc: the pads are src pads')
         ret = src.set_state(Gst.State.PAUSED)
         tap.ok(ret == Gst.StateChangeReturn.NO_PREROLL, 'netgearsrc: live (READY->PAUSED returns NO_PREROLL)',
@@ -110,32 +110,32 @@ def gst_launch(tap, env):
 
     # Two ports, two senders: every pad gets data.
     with ng.ProcGroup() as group:
-        rx = group.add(receiver([47102, 47103]))
-        txs = [group.add(sender(47102)), group.add(sender(47103))]
+        rx = group.add(receiver([27102, 27103]))
+        txs = [group.add(sender(27102)), group.add(sender(27103))]
         rcs = [t.wait_exit(20) for t in txs]
         rc_rx = rx.wait_exit(8)
         tap.ok(rcs == [0, 0], 'gst-launch, 2 ports, 2 senders: both sender pipelines end cleanly',
                '\n'.join(t.report() for t in txs))
         tap.ok(rc_rx == 0 and any('EOS' in l for l in rx.find('')),
-               'gst-launch, 2 ports, 2 senders: "s.src_47102 ! fakesink s.src_47103 ! fakesink" links by name '
+               'gst-launch, 2 ports, 2 senders: "s.src_27102 ! fakesink s.src_27103 ! fakesink" links by name '
                'and ends with EOS', rx.report())
 
     # Two ports, one sender: the idle pad's sink gets nothing before the end.
     with ng.ProcGroup() as group:
-        rx = group.add(receiver([47105, 47106]))
-        tx = group.add(sender(47105))
+        rx = group.add(receiver([27105, 27106]))
+        tx = group.add(sender(27105))
         rc_tx = tx.wait_exit(20)
         rc_rx = rx.wait_exit(5)
         tap.ok(rc_tx == 0, 'gst-launch, 2 ports, 1 sender: the sender pipeline ends cleanly', tx.report())
         tap.ok(rc_rx == 0 and any('EOS' in l for l in rx.find('')),
-               'gst-launch, 2 ports, 1 sender: the receiver ends with EOS (the idle src_47106 too)', rx.report())
+               'gst-launch, 2 ports, 1 sender: the receiver ends with EOS (the idle src_27106 too)', rx.report())
 
 
 def ipc_round_trip(tap, env):
     d = tempfile.mkdtemp(prefix='ngtest-ipc-')
     try:
         addr = os.path.join(d, 'sock')
-        rxp = ng.Receiver([47104], pattern=1, address=addr)
+        rxp = ng.Receiver([27104], pattern=1, address=addr)
         pipe = rxp.pipeline
         pipe.get_by_name('src').set_property('protocol', 'ipc')
         try:
@@ -145,9 +145,9 @@ def ipc_round_trip(tap, env):
                 tx = group.add(ng.Proc('ipc sender', [
                     shutil.which('gst-launch-1.0') or 'gst-launch-1.0', 'videotestsrc', 'num-buffers=7', '!',
                     'video/x-raw,format=BGR,width=64,height=48', '!', 'netgearsink', 'protocol=ipc',
-                    'address=' + addr, 'port=47104', 'sync=false'], env=env))
+                    'address=' + addr, 'port=27104', 'sync=false'], env=env))
                 got = rxp.run_until(lambda: rxp.eos, 20)
-                tap.ok(got and rxp.count(47104) == 7, 'ipc: 7 frames and EOS over protocol=ipc',
+                tap.ok(got and rxp.count(27104) == 7, 'ipc: 7 frames and EOS over protocol=ipc',
                        rxp.summary() + '\n' + tx.report())
                 tap.ok(tx.wait_exit(10) == 0, 'ipc: sender ends', tx.report())
         finally:

@@ -7,12 +7,12 @@ processes connect, the third port never gets one.
     goes on;
   * once B terminated too, every pad gets EOS (the never-connected port's
     too) and the pipeline posts EOS, within a bounded time.
-Run with pattern=1 (ports 47140-47142) and pattern=2 (ports 47145-47147).
+Run with pattern=1 (ports 27140-27142) and pattern=2 (ports 27145-27147).
 
 Then the same rule with the receiver as a user would write it, appsinks
 left at their defaults (async=true, as gst-launch-1.0's sinks): 2 ports, one
 sender of 10 frames. The idle port's sink never receives anything, yet the
-pipeline must run, get every frame and end with EOS (ports 47148-47149)."""
+pipeline must run, get every frame and end with EOS (ports 27148-27149)."""
 import os
 import sys
 import time
@@ -90,7 +90,7 @@ def scenario(tap, pattern, ports):
 
 
 def default_sinks(tap):
-    ports = [47148, 47149]
+    ports = [27148, 27149]
     label = 'default appsinks (async=true), 1 sender, 1 idle port'
     rx = ng.Receiver(ports, pattern=1, sink_props='sync=false')
     try:
@@ -116,8 +116,8 @@ def default_sinks(tap):
 
 
 def body(tap):
-    scenario(tap, 1, [47140, 47141, 47142])
-    scenario(tap, 2, [47145, 47146, 47147])
+    scenario(tap, 1, [27140, 27141, 27142])
+    scenario(tap, 2, [27145, 27146, 27147])
     default_sinks(tap)
 
 

@@ -65,7 +65,7 @@ def eos_to_pipeline(tap, port, idle_port):
 
 def main():
     tap = ng.Tap()
-    for fn, args in ((receiver_goes_away, (47190,)), (eos_to_pipeline, (47192, 47193))):
+    for fn, args in ((receiver_goes_away, (27190,)), (eos_to_pipeline, (27192, 27193))):
         try:
             fn(tap, *args)
         except Exception:

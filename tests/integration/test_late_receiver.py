@@ -6,7 +6,7 @@ sender 0 with the default request-timeout/max-retries, sender 1 with
 request-timeout=300 ms and max-retries=1, and the receiver is kept away for
 HOLD_OFF seconds, longer than (1 + max-retries) x request-timeout, so that
 sender 1 fails if waiting for an absent receiver counted as timeouts. Once
-the receiver starts, every frame must arrive. Ports 47150-47159."""
+the receiver starts, every frame must arrive. Ports 27150-27159."""
 import os
 import sys
 import time
@@ -16,7 +16,7 @@ import ngtest as ng  # noqa: E402
 
 CAPS = 'video/x-raw,format=BGR,width=318,height=200,framerate=30/1'
 FRAMES = 30
-PORTS = [47150, 47151]
+PORTS = [27150, 27151]
 HOLD_OFF = 1.5  # the test condition (not a synchronisation): no receiver for this long
 
 

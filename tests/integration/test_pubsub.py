@@ -5,7 +5,7 @@ in order per sender (strictly increasing meta seq) and intact, and most
 frames must arrive when the senders pace themselves (sync=true, 30 fps).
 A third run makes the receiver drop: senders at 100 fps, a consumer that
 takes 30 ms a frame and max-buffers=1; what arrives must still be in order
-and intact. Ports 47120-47129."""
+and intact. Ports 27120-27129."""
 import os
 import sys
 
@@ -18,10 +18,10 @@ FRAMES = 45
 
 
 def body(tap):
-    multisender.run(tap, [47120, 47121], pattern=2, frames=FRAMES, caps=CAPS, sync=True, exact=False)
-    multisender.run(tap, [47122, 47123, 47124, 47125], pattern=2, frames=FRAMES, caps=CAPS, sync=True,
+    multisender.run(tap, [27120, 27121], pattern=2, frames=FRAMES, caps=CAPS, sync=True, exact=False)
+    multisender.run(tap, [27122, 27123, 27124, 27125], pattern=2, frames=FRAMES, caps=CAPS, sync=True,
                     exact=False)
-    multisender.run(tap, [47126, 47127], pattern=2, frames=60,
+    multisender.run(tap, [27126, 27127], pattern=2, frames=60,
                     caps='video/x-raw,format=BGR,width=158,height=120,framerate=100/1', sync=True, exact=False,
                     min_fraction=0.05, rx_args={'max_buffers': 1, 'consume_delay': 0.03},
                     title='pattern 2, 2 senders, slow consumer')

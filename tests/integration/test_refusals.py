@@ -3,7 +3,7 @@
 either element, and bad netgearsrc ports / protocol. The state change to
 PLAYING must fail (FAILURE, or an ERROR on the bus) with an error text that
 names the property. In this process; nothing is meant to bind (a bad
-setting must be refused before), and a valid port would be 47190-47199."""
+setting must be refused before), and a valid port would be 27190-27199."""
 import os
 import sys
 
@@ -14,17 +14,17 @@ from ngtest import Gst  # noqa: E402
 CASES = [
     # (description, pipeline, property the error must name)
     ('netgearsink pattern=0',
-     'videotestsrc num-buffers=5 ! netgearsink address=127.0.0.1 port=47190 pattern=0', 'pattern'),
+     'videotestsrc num-buffers=5 ! netgearsink address=127.0.0.1 port=27190 pattern=0', 'pattern'),
     ('netgearsink protocol="udp"',
-     'videotestsrc num-buffers=5 ! netgearsink address=127.0.0.1 port=47190 protocol=udp', 'protocol'),
+     'videotestsrc num-buffers=5 ! netgearsink address=127.0.0.1 port=27190 protocol=udp', 'protocol'),
     ('netgearsrc pattern=0',
-     'netgearsrc name=src address=127.0.0.1 ports=47191 pattern=0 ! fakesink', 'pattern'),
+     'netgearsrc name=src address=127.0.0.1 ports=27191 pattern=0 ! fakesink', 'pattern'),
     ('netgearsrc ports=""', 'netgearsrc name=src address=127.0.0.1 ports="" ! fakesink', 'ports'),
     ('netgearsrc ports="5566,5566"', 'netgearsrc name=src address=127.0.0.1 ports="5566,5566" ! fakesink', 'ports'),
     ('netgearsrc ports="70000"', 'netgearsrc name=src address=127.0.0.1 ports="70000" ! fakesink', 'ports'),
     ('netgearsrc ports="abc"', 'netgearsrc name=src address=127.0.0.1 ports="abc" ! fakesink', 'ports'),
     ('netgearsrc protocol="udp"',
-     'netgearsrc name=src address=127.0.0.1 ports=47192 protocol=udp ! fakesink', 'protocol'),
+     'netgearsrc name=src address=127.0.0.1 ports=27192 protocol=udp ! fakesink', 'protocol'),
 ]
 
 
@@ -60,11 +60,11 @@ def body(tap):
         refused(tap, desc, launch, prop)
     # A valid setting next to the refused ones really works (the test is not
     # passing because the elements fail whatever they are given).
-    pipeline = Gst.parse_launch('netgearsrc name=src address=127.0.0.1 ports=47193 pattern=2 src.src_47193 ! '
+    pipeline = Gst.parse_launch('netgearsrc name=src address=127.0.0.1 ports=27193 pattern=2 src.src_27193 ! '
                                 'fakesink async=false')
     try:
         ret = pipeline.set_state(Gst.State.PLAYING)
-        tap.ok(ret != Gst.StateChangeReturn.FAILURE, 'control: netgearsrc ports=47193 pattern=2 goes to PLAYING',
+        tap.ok(ret != Gst.StateChangeReturn.FAILURE, 'control: netgearsrc ports=27193 pattern=2 goes to PLAYING',
                str(ret))
     finally:
         pipeline.set_state(Gst.State.NULL)

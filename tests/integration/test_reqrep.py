@@ -2,7 +2,7 @@
 """Pattern 1 (REQ/REP): 2 and then 4 sender processes to one netgearsrc.
 Every frame must arrive, in order per sender, byte-for-byte, with its
 GstNetGearMeta; the receiving pipeline ends once every sender terminated.
-Ports 47110-47119."""
+Ports 27110-27119."""
 import os
 import sys
 
@@ -16,8 +16,8 @@ FRAMES = 60
 
 
 def body(tap):
-    multisender.run(tap, [47110, 47111], pattern=1, frames=FRAMES, caps=CAPS, sync=False, exact=True)
-    multisender.run(tap, [47112, 47113, 47114, 47115], pattern=1, frames=FRAMES, caps=CAPS, sync=False,
+    multisender.run(tap, [27110, 27111], pattern=1, frames=FRAMES, caps=CAPS, sync=False, exact=True)
+    multisender.run(tap, [27112, 27113, 27114, 27115], pattern=1, frames=FRAMES, caps=CAPS, sync=False,
                     exact=True)
 
 

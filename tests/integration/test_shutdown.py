@@ -4,7 +4,7 @@ PLAYING to NULL in under 2 s. netgearsink with no receiver (pattern 1:
 its first frame is waiting for a receiver; pattern 2: frames go nowhere),
 netgearsrc with no sender (both patterns). Each case runs in a child process
 (shutdown_child.py), so that a hang is a failed test, not a stuck suite.
-Ports 47160-47169."""
+Ports 27160-27169."""
 import os
 import sys
 
@@ -13,7 +13,7 @@ import ngtest as ng  # noqa: E402
 
 LIMIT = 2.0
 
-CASES = [('sink', 1, 47160), ('sink', 2, 47161), ('src', 1, 47162), ('src', 2, 47164)]
+CASES = [('sink', 1, 27160), ('sink', 2, 27161), ('src', 1, 27162), ('src', 2, 27164)]
 
 
 def body(tap):
