@@ -16,6 +16,10 @@ namespace {
 /* Nesting deeper than this is refused: our printer recurses, and no camera
  * needs a message nested a hundred levels deep. */
 constexpr int kMaxDepth = 100;
+/* nlohmann's ordered_json finds keys by linear search, so an object of n
+ * keys costs n^2 while parsing: a peer's 300,000-key header held the I/O
+ * thread for a minute. No NetGear header or message needs more keys. */
+constexpr int kMaxKeys = 4096;
 
 enum class NonFinite { NONE, NAN_, POS_INF, NEG_INF };
 
@@ -316,9 +320,12 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
     const std::string &s = v.get_ref<const std::string &>();
     return s.size() == full_marker.size() + 1 && s.compare(0, full_marker.size(), full_marker) == 0;
   };
+  int keys = 0;
   auto cb = [&](int depth, Json::parse_event_t ev, Json &parsed) {
     if (depth > kMaxDepth)
       throw Refused{"nested too deeply"};
+    if (ev == Json::parse_event_t::key && ++keys > kMaxKeys)
+      throw Refused{"too many keys"};
     if (ev == Json::parse_event_t::key && is_marker(parsed))
       throw Refused{"NaN or Infinity used as an object key"};
     if (ev == Json::parse_event_t::value && is_marker(parsed)) {
@@ -347,6 +354,10 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
   } catch (const Json::exception &e) {
     if (error)
       *error = e.what();
+    return std::nullopt;
+  } catch (const std::bad_alloc &) {
+    if (error)
+      *error = "out of memory";
     return std::nullopt;
   }
 }
@@ -413,6 +424,12 @@ std::optional<Decoded> decode_message(std::string_view part0, size_t nparts, siz
   if (nparts < 1 || nparts > 2) {
     set_detail(detail, "message has ", std::to_string(nparts), " parts");
     return fail(DropReason::BAD_PARTS);
+  }
+  if (part0.size() > kMaxHeaderSize) {
+    /* Parsing costs ~17 times the text in memory: refuse before. */
+    set_detail(detail, "header of ", std::to_string(part0.size()), " bytes, over the limit of ",
+               std::to_string(kMaxHeaderSize));
+    return fail(DropReason::BAD_HEADER);
   }
   std::string err;
   auto parsed = parse_json(part0, &err);

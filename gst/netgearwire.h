@@ -96,6 +96,9 @@ struct Decoded {
   Json port;                            /* for TERMINATE: declared port, may be null */
 };
 
+/* Largest part 0 (JSON header, message included) a receiver parses. */
+constexpr size_t kMaxHeaderSize = 256 * 1024;
+
 /* Decodes a sender -> receiver message. `nparts` is the number of message
  * parts, `payload_size` the size of part 1 (ignored unless nparts == 2).
  * Checks that dtype/shape agree with the payload and that the extension is

@@ -603,6 +603,8 @@ struct DeepRun {
   DropReason reason = DropReason::NONE;
   std::string detail;
   Reply::Kind reply = Reply::Kind::BIDIR;
+  bool parsed = true;
+  std::string parse_error;
 };
 
 static void *deep_thread(void *p) {
@@ -610,6 +612,9 @@ static void *deep_thread(void *p) {
   auto d = netgear::decode_message(run->h->part0, run->h->nparts, run->h->payload, &run->reason, &run->detail);
   run->decoded = d.has_value();
   run->reply = netgear::decode_reply(run->h->part0, 1).kind;
+  /* The parser itself, past the header size limit that decode_message
+   * applies first: its depth limit is what protects the stack. */
+  run->parsed = netgear::parse_json(run->h->part0, &run->parse_error).has_value();
   return nullptr;
 }
 
@@ -640,7 +645,11 @@ static void test_hostile(gconstpointer p) {
   pthread_join(t, nullptr);
   pthread_attr_destroy(&attr);
   g_assert_false(run.decoded);
-  g_assert_cmpstr(netgear::drop_reason_name(run.reason), ==, netgear::drop_reason_name(h.want));
+  /* A header over the size limit is refused before it is parsed. */
+  DropReason want = h.part0.size() > netgear::kMaxHeaderSize ? DropReason::BAD_HEADER : h.want;
+  g_assert_cmpstr(netgear::drop_reason_name(run.reason), ==, netgear::drop_reason_name(want));
+  g_assert_false(run.parsed);
+  g_assert_false(run.parse_error.empty());
   g_assert_false(run.detail.empty());
   g_assert_true(run.reply == Reply::Kind::PLAIN);
 }
@@ -788,6 +797,24 @@ static void build_hostile() {
   add_hostile("nested-objects-10000", header_with({{"message", objs}}), 2, 72, R::NOT_JSON, true);
   add_hostile("nested-arrays-1000000-top", std::string(1000000, '[') + std::string(1000000, ']'), 2, 72, R::NOT_JSON,
               true);
+  {
+    /* ordered_json's key lookup is linear: many keys are refused while
+     * parsing, before they cost n^2 (a peer held the I/O thread a minute). */
+    std::string many = "{";
+    for (int k = 0; k < 5000; k++)
+      many += (k ? ", \"k" : "\"k") + std::to_string(k) + "\": 0";
+    many += "}";
+    add_hostile("many-keys-5000", header_with({{"message", many}}), 2, 72, R::NOT_JSON);
+    std::string fine = "{";
+    for (int k = 0; k < 1000; k++)
+      fine += (k ? ", \"k" : "\"k") + std::to_string(k) + "\": 0";
+    fine += "}";
+    auto ok = netgear::parse_json(fine);
+    g_assert_true(ok.has_value() && ok->size() == 1000);
+  }
+  /* Over the header size limit (a 64 MB header cost a receiver 1.1 GB). */
+  add_hostile("header-over-limit", header_with({{"message", "[" + std::string(netgear::kMaxHeaderSize, '0') + "]"}}),
+              2, 72, R::BAD_HEADER);
   add_hostile("nested-in-gst", header_with({}, ", \"gst\": " + std::string(N, '[') + std::string(N, ']')), 2, 72,
               R::NOT_JSON, true);
 }
