@@ -326,13 +326,20 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   st->terminated = false;
 
   std::string error;
-  switch (st->sender->send(std::move(msg), &error)) {
-  case netgear::Sender::Status::OK:
-    return GST_FLOW_OK;
-  case netgear::Sender::Status::FLUSHING:
-    return GST_FLOW_FLUSHING;
-  case netgear::Sender::Status::ERROR:
-    break;
+  for (;;) {
+    /* A copy per attempt: the header and a reference to the payload. */
+    netgear::Sender::Status status = st->sender->send(msg, &error);
+    if (status == netgear::Sender::Status::OK)
+      return GST_FLOW_OK;
+    if (status == netgear::Sender::Status::ERROR)
+      break;
+    /* Interrupted by unlock(): a flush, or a pause (PLAYING -> PAUSED).
+     * Wait as basesink does; after a pause, send the same frame again (the
+     * receiver drops it if the first copy arrived) rather than lose it and
+     * stop upstream with FLUSHING. */
+    GstFlowReturn ret = gst_base_sink_wait_preroll(bsink);
+    if (ret != GST_FLOW_OK)
+      return ret;
   }
   GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Receiver at %s does not answer", st->sender->endpoint().c_str()),
                     ("%s", error.c_str()));

@@ -84,7 +84,7 @@ struct PortState {
   std::deque<Item> queue;
   size_t queued_frames = 0;
   bool flushing = true;
-  bool connected = false; /* sent a frame since start or since its terminate */
+  bool connected = false; /* handshake or frame since the start or its terminate */
   bool ended = false;     /* EOS queued */
   std::string peer;
   uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0;
@@ -95,6 +95,12 @@ struct PortState {
   bool have_seq = false;
   uint64_t stream = 0, seq = 0, received = 0;
   bool warned_port = false;
+
+  ~PortState() {
+    for (Item &it : queue)
+      it.clear();
+    gst_clear_caps(&pushed_caps);
+  }
 
   /* Streaming thread only. */
   GstCaps *pushed_caps = nullptr;
@@ -186,6 +192,7 @@ public:
   void on_handshake(size_t index, const std::string &peer) override;
 
 private:
+  std::string handle_message(PortState *ps, netgear::Message &msg);
   bool mark_connected(PortState *ps, const std::string &peer, std::unique_lock<std::mutex> &lk);
   void drop(PortState *ps, netgear::DropReason reason, const std::string &detail);
   void on_terminate(PortState *ps);
@@ -236,7 +243,9 @@ void Handler::on_terminate(PortState *ps) {
   {
     std::lock_guard<std::mutex> lk(st_->lock);
     ps->terminates++;
-    was_connected = ps->connected;
+    /* After the end (every sender gone, or an EOS sent to the element) the
+     * pads stay ended: nothing more to do. */
+    was_connected = ps->connected && !st_->all_ended;
   }
   if (!was_connected) {
     /* NetGear wedges on this; we answer and carry on. */
@@ -250,6 +259,8 @@ void Handler::on_terminate(PortState *ps) {
   GST_INFO_OBJECT(src_, "port %d: sender terminated", ps->port);
   std::lock_guard<std::mutex> lk(st_->lock);
   ps->connected = false;
+  if (st_->all_ended)
+    return;
   enqueue_eos(ps);
   for (auto &p : st_->ports)
     if (p->connected)
@@ -323,7 +334,8 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
     GST_BUFFER_FLAGS(buf) |= h.ext->flags & GST_NETGEAR_WIRE_BUFFER_FLAGS;
     if (h.ext->duration)
       GST_BUFFER_DURATION(buf) = *h.ext->duration;
-    if (h.ext->pts && h.ext->dts && *h.ext->pts >= *h.ext->dts) {
+    /* Untrusted: a difference beyond a day is nonsense, not reordering. */
+    if (h.ext->pts && h.ext->dts && *h.ext->pts >= *h.ext->dts && *h.ext->pts - *h.ext->dts <= 86400 * GST_SECOND) {
       item.has_dts = true;
       item.pts_offset = static_cast<GstClockTimeDiff>(*h.ext->pts - *h.ext->dts);
     }
@@ -340,8 +352,15 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
     drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
     return;
   }
-  /* Normally the handshake said so already. */
+  /* Normally the handshake said so already. mark_connected() may let go of
+   * the lock, and an EOS sent to the element may end everything meanwhile. */
   mark_connected(ps, msg.peer, lk);
+  if (st_->all_ended) {
+    lk.unlock();
+    item.clear();
+    drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
+    return;
+  }
   if (ps->queued_frames >= st_->max_buffers) {
     /* Only in PUB/SUB (REQ/REP stops reading instead): the oldest frame
      * goes, so the pad always has the latest. */
@@ -388,6 +407,17 @@ void Handler::on_handshake(size_t index, const std::string &peer) {
 
 std::string Handler::on_message(size_t index, netgear::Message &msg) {
   PortState *ps = st_->ports[index].get();
+  try {
+    return handle_message(ps, msg);
+  } catch (const std::exception &e) {
+    /* Only allocation can throw here; the I/O thread serves every port and
+     * must survive whatever one peer sends. */
+    drop(ps, netgear::DropReason::BAD_HEADER, std::string("cannot handle the message: ") + e.what());
+    return st_->reply;
+  }
+}
+
+std::string Handler::handle_message(PortState *ps, netgear::Message &msg) {
   GstClockTime arrival = GST_CLOCK_TIME_NONE;
   if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(src_))) {
     arrival = gst_clock_get_time(clock);
@@ -488,7 +518,10 @@ void push_item(PortState *ps, Item &item) {
   case GST_FLOW_EOS:        /* downstream is done with this sender */
     break;
   case GST_FLOW_FLUSHING:
-    gst_pad_pause_task(pad);
+    /* Our own pad flushing ends the task in src_loop; a branch flushing
+     * downstream (relinked, restarted) may take data again later, so keep
+     * the task and start the next buffer a new run. */
+    ps->discont = true;
     break;
   default:
     GST_ELEMENT_FLOW_ERROR(self, ret);
@@ -616,20 +649,26 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   cfg.pattern = pattern;
   st->pattern = pattern;
 
-  st->ports.clear();
+  std::vector<std::unique_ptr<PortState>> port_states;
   for (int port : cfg.ports) {
     auto ps = std::make_unique<PortState>();
     ps->src = self;
     ps->port = port;
-    st->ports.push_back(std::move(ps));
+    port_states.push_back(std::move(ps));
   }
+  /* The stats getter reads the list under the object lock. */
+  GST_OBJECT_LOCK(self);
+  st->ports = std::move(port_states);
+  GST_OBJECT_UNLOCK(self);
   st->handler = std::make_unique<Handler>(self);
   st->receiver = std::make_unique<netgear::Receiver>(cfg, st->handler.get());
   if (!st->receiver->open(&error)) {
     GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not listen on %s port(s) %s", address.c_str(), ports.c_str()),
                       ("%s", error.c_str()));
     st->receiver.reset();
+    GST_OBJECT_LOCK(self);
     st->ports.clear();
+    GST_OBJECT_UNLOCK(self);
     return FALSE;
   }
   st->reply = netgear::plain_reply(random_device_id());

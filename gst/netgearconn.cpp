@@ -270,18 +270,29 @@ bool Sender::start(std::string *error) {
   }
   stop_ = false;
   flushing_ = false;
-  thread_ = std::thread([this] {
-    if (cfg_.pattern == PATTERN_REQREP)
-      run_reqrep();
-    else
-      run_pubsub();
-    if (sock_) {
-      set_int(sock_, ZMQ_LINGER, close_linger_ms_);
-      zmq_close(sock_);
-      sock_ = nullptr;
-    }
-  });
+  try {
+    thread_ = std::thread([this] { io_main(); });
+  } catch (const std::system_error &e) {
+    *error = std::string("cannot start the sending thread: ") + e.what();
+    zmq_close(sock_);
+    sock_ = nullptr;
+    zmq_ctx_term(ctx_);
+    ctx_ = nullptr;
+    return false;
+  }
   return true;
+}
+
+void Sender::io_main() {
+  if (cfg_.pattern == PATTERN_REQREP)
+    run_reqrep();
+  else
+    run_pubsub();
+  if (sock_) {
+    set_int(sock_, ZMQ_LINGER, close_linger_ms_);
+    zmq_close(sock_);
+    sock_ = nullptr;
+  }
 }
 
 void Sender::stop() {
@@ -307,6 +318,9 @@ void Sender::set_flushing(bool flushing) {
     std::lock_guard<std::mutex> lk(mu_);
     flushing_ = flushing;
     if (flushing) {
+      /* Counted, so a flush that ends before the I/O thread looks still
+       * aborts what it had in flight. */
+      aborts_++;
       /* What the I/O thread has not taken yet never goes out; what it has
        * taken it aborts itself. */
       for (Slot *s : {&frame_, &term_}) {
@@ -374,7 +388,7 @@ bool Sender::terminate(std::string header, int timeout_ms) {
   wake_.signal();
   /* The I/O thread enforces the deadline; this wait only has a margin so it
    * can never outlive it. */
-  cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms + 1000),
+  cv_.wait_for(lk, std::chrono::milliseconds(static_cast<int64_t>(timeout_ms) + 1000),
                [&] { return term_.done_gen >= gen || flushing_; });
   return term_.done_gen >= gen && term_.result == Result::OK;
 }
@@ -384,6 +398,7 @@ void Sender::run_reqrep() {
   std::optional<OutMessage> cur;
   Slot *cur_slot = nullptr;
   uint64_t cur_gen = 0, cur_deadline = 0;
+  uint64_t cur_aborts = 0; /* aborts_ when cur was taken */
   bool inflight = false;
   /* When the current attempt fails. Until the receiver has answered once, a
    * sender waits for it without limit, and an attempt's clock starts when
@@ -400,7 +415,7 @@ void Sender::run_reqrep() {
       std::lock_guard<std::mutex> lk(mu_);
       if (stop_)
         break;
-      if (cur && flushing_) {
+      if (cur && (flushing_ || aborts_ != cur_aborts)) {
         /* The request stays on the socket; REQ_RELAXED lets the next one
          * go out and REQ_CORRELATE discards its late reply. */
         finish(*cur_slot, cur_gen, Result::ABORTED);
@@ -415,6 +430,7 @@ void Sender::run_reqrep() {
           s->msg.reset();
           cur_slot = s;
           cur_gen = s->gen;
+          cur_aborts = aborts_;
           cur_deadline = s->deadline_us;
           failures = 0;
           deadline = answered_once ? monotonic_us() + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000 : 0;
@@ -516,6 +532,16 @@ void Sender::run_reqrep() {
     finish(*cur_slot, cur_gen, Result::ABORTED);
 }
 
+/* XPUB reports (un)subscriptions: byte 1 then the topic, or byte 0. */
+void Sender::note_subscription(const Message &sub, bool *subscribed) {
+  if (sub.parts.empty() || sub.parts[0].size() < 1)
+    return;
+  bool now_sub = static_cast<const uint8_t *>(sub.parts[0].data())[0] == 1;
+  if (now_sub != *subscribed)
+    GST_INFO("%s: receiver %s", cfg_.endpoint.c_str(), now_sub ? "subscribed" : "gone");
+  *subscribed = now_sub;
+}
+
 void Sender::run_pubsub() {
   bool subscribed = false, nodrop = false;
   Message sub;
@@ -549,6 +575,10 @@ void Sender::run_pubsub() {
     }
     long timeout = -1;
     if (term_gen) {
+      /* A receiver that has just connected may have a subscription not yet
+       * read: read them before judging whether anybody listens. */
+      while (receive_message(sock_, &sub))
+        note_subscription(sub, &subscribed);
       uint64_t now = monotonic_us();
       std::lock_guard<std::mutex> lk(mu_);
       if (flushing_ && !stop_) {
@@ -583,15 +613,8 @@ void Sender::run_pubsub() {
     }
     if (items[0].revents)
       wake_.drain();
-    /* XPUB reports (un)subscriptions: byte 1 then the topic, or byte 0. */
-    while ((items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &sub)) {
-      if (!sub.parts.empty() && sub.parts[0].size() >= 1) {
-        bool now_sub = static_cast<const uint8_t *>(sub.parts[0].data())[0] == 1;
-        if (now_sub != subscribed)
-          GST_INFO("%s: receiver %s", cfg_.endpoint.c_str(), now_sub ? "subscribed" : "gone");
-        subscribed = now_sub;
-      }
-    }
+    while ((items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &sub))
+      note_subscription(sub, &subscribed);
   }
   std::lock_guard<std::mutex> lk(mu_);
   if (term_.msg) {
@@ -643,10 +666,12 @@ bool Receiver::open(std::string *error) {
     }
     socks_.push_back(s);
     set_int(s, ZMQ_LINGER, 0);
-    if (!rep) {
-      set_int(s, ZMQ_RCVHWM, 1);
+    /* Few queued messages per connection: a peer (a DEALER can) that
+     * floods requests gets refused by TCP backpressure, not buffered in
+     * our memory. */
+    set_int(s, ZMQ_RCVHWM, rep ? 2 : 1);
+    if (!rep)
       zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
-    }
     if (cfg_.max_message_size > 0)
       zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &cfg_.max_message_size, sizeof cfg_.max_message_size);
     /* The handshake tells when a sender is there, before its first frame.

@@ -157,6 +157,8 @@ private:
     std::string error;
     uint64_t deadline_us = 0;      /* 0: none */
   };
+  void io_main();
+  void note_subscription(const Message &sub, bool *subscribed);
   void run_reqrep();
   void run_pubsub();
   void *make_socket(std::string *error);
@@ -175,6 +177,7 @@ private:
   Slot frame_;
   Slot term_;
   bool flushing_ = false;
+  uint64_t aborts_ = 0;
   bool stop_ = false;
   SenderStats stats_;
 };

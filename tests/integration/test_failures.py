@@ -7,6 +7,8 @@
 2. An EOS sent to the receiving pipeline (what gst-launch-1.0 -e does on
    Ctrl-C) ends every netgearsrc pad, also one whose sender never came, and
    the pipeline reaches EOS while a sender is still streaming.
+3. A REQ/REP sender paused (PLAYING -> PAUSED -> PLAYING) mid-stream goes on
+   where it was: no frame lost, none twice, upstream not stopped.
 """
 import sys
 import time
@@ -63,9 +65,39 @@ def eos_to_pipeline(tap, port, idle_port):
             rx.stop()
 
 
+def sender_paused(tap, port):
+    name = 'sender paused and resumed'
+    frames = 60
+    # A slow consumer and a one-frame queue: the sender spends its time
+    # waiting for acknowledgements, so the pause lands in that wait.
+    rx = ng.Receiver([port], max_buffers=1, consume_delay=0.02)
+    tx = ng.Gst.parse_launch(
+        'videotestsrc num-buffers=%d ! video/x-raw,format=BGR,width=64,height=48,framerate=30/1 ! '
+        'netgearsink address=127.0.0.1 port=%d sync=false' % (frames, port))
+    try:
+        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
+            return
+        tx.set_state(ng.Gst.State.PLAYING)
+        tap.ok(rx.run_until(lambda: len(rx.frames[port]) >= 10, 20), '%s: frames flow' % name, rx.summary())
+        tx.set_state(ng.Gst.State.PAUSED)
+        tx.get_state(5 * ng.Gst.SECOND)
+        tx.set_state(ng.Gst.State.PLAYING)
+        msg = tx.get_bus().timed_pop_filtered(20 * ng.Gst.SECOND, ng.Gst.MessageType.EOS | ng.Gst.MessageType.ERROR)
+        tap.ok(msg is not None and msg.type == ng.Gst.MessageType.EOS, '%s: the sender reaches EOS' % name,
+               msg.parse_error()[0].message if msg is not None and msg.type == ng.Gst.MessageType.ERROR else
+               'no EOS within 20 s')
+        rx.run_until(lambda: rx.eos, 10)
+        with rx.lock:
+            seqs = [f['seq'] for f in rx.frames[port]]
+        tap.ok(seqs == list(range(frames)), '%s: every frame arrived once, in order' % name, 'seq %s' % seqs)
+    finally:
+        tx.set_state(ng.Gst.State.NULL)
+        rx.stop()
+
+
 def main():
     tap = ng.Tap()
-    for fn, args in ((receiver_goes_away, (27190,)), (eos_to_pipeline, (27192, 27193))):
+    for fn, args in ((receiver_goes_away, (27190,)), (eos_to_pipeline, (27192, 27193)), (sender_paused, (27194,))):
         try:
             fn(tap, *args)
         except Exception:
