@@ -5,7 +5,10 @@
 
 #include <gst/gst.h>
 
+#include <memory>
 #include <string>
+
+#include "netgearwire.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +19,7 @@ enum {
   PROP_NETGEAR_ADDRESS,
   PROP_NETGEAR_PROTOCOL,
   PROP_NETGEAR_PATTERN,
+  PROP_NETGEAR_BIDIRECTIONAL,
   PROP_NETGEAR_COMMON_LAST
 };
 
@@ -23,6 +27,7 @@ typedef struct {
   gchar *address;
   gchar *protocol;
   gint pattern;
+  gboolean bidirectional;
 } GstNetGearCommon;
 
 void gst_netgear_common_install_properties(GObjectClass *klass, const gchar *default_address,
@@ -41,7 +46,46 @@ gboolean gst_netgear_common_get_property(GstNetGearCommon *c, guint prop_id, GVa
 
 G_END_DECLS
 
-/* Checks pattern and protocol; on failure posts GST_ELEMENT_ERROR naming the
- * property and returns FALSE. Copies the values out under the object lock. */
-gboolean gst_netgear_common_validate(GstElement *element, GstNetGearCommon *c, std::string *address,
-                                     std::string *protocol, int *pattern);
+struct GstNetGearSettings {
+  std::string address;
+  std::string protocol;
+  int pattern = 1;
+  bool bidirectional = false;
+};
+
+/* Checks pattern, protocol, address and bidirectional (pattern 1 only, as
+ * NetGear); on failure posts GST_ELEMENT_ERROR naming the property and
+ * returns FALSE. Copies the values out under the object lock. */
+gboolean gst_netgear_common_validate(GstElement *element, GstNetGearCommon *c, GstNetGearSettings *out);
+
+/* A string property holding one JSON value (netgearsink's message,
+ * netgearsrc's reply). Text that does not parse is refused: the previous
+ * value stays, a warning is posted, and the element refuses to start until
+ * a valid value is set, so a typo in a gst-launch line fails loudly instead
+ * of sending something else. Every method but post_refusal() and
+ * check_start() is called with the object lock held. */
+class GstNetGearJsonProperty {
+public:
+  explicit GstNetGearJsonProperty(const char *name) : name_(name) {}
+  /* NULL means JSON null. Returns FALSE when refused; then call
+   * post_refusal() once the object lock is released. */
+  gboolean set(const gchar *text);
+  const gchar *text() const { return text_.empty() ? nullptr : text_.c_str(); }
+  /* The current value and a counter that changes with it, so a streaming
+   * thread copies the value only when it changed. */
+  std::shared_ptr<const netgear::Json> value() const { return value_; }
+  guint64 generation() const { return generation_; }
+  /* Without the object lock: posts the refusal of the last set(). */
+  void post_refusal(GstElement *element);
+  /* Without the object lock: FALSE (and an element error) when the last
+   * value given was refused. */
+  gboolean check_start(GstElement *element);
+
+private:
+  std::string refusal_locked(GstElement *element);
+  const char *name_;
+  std::string text_;
+  std::shared_ptr<const netgear::Json> value_ = std::make_shared<const netgear::Json>(nullptr);
+  guint64 generation_ = 0;
+  std::string refused_; /* why the last value given was refused; empty when it was not */
+};

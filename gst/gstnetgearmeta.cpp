@@ -7,7 +7,10 @@ void gst_netgear_meta_register(void) {
   static const gchar *tags[] = {nullptr};
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
-    gst_meta_register_custom(GST_NETGEAR_META_NAME, tags, nullptr, nullptr, nullptr);
+    /* An application may have registered it first, to attach messages
+     * before our plugin was loaded: the same name, the same meta. */
+    if (!gst_meta_get_info(GST_NETGEAR_META_NAME))
+      gst_meta_register_custom(GST_NETGEAR_META_NAME, tags, nullptr, nullptr, nullptr);
     g_once_init_leave(&once, 1);
   }
 }

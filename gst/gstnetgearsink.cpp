@@ -8,7 +8,19 @@
  * must be one the receiver listens on, unique per sender.
  *
  *   gst-launch-1.0 videotestsrc ! video/x-raw,format=BGR,width=640,height=480 ! \
- *       netgearsink address=192.0.2.10 port=5566 pattern=1
+ *       netgearsink address=192.0.2.10 port=5566 pattern=1 message='{"camera":"porch"}'
+ *
+ * Messages: the `message` property (JSON text) goes with every frame; a
+ * buffer carrying a GstNetGearMeta whose "message" field holds JSON text
+ * sends that instead (unless it is "null"), so an application can give each
+ * frame its own message, and a relay (netgearsrc ! netgearsink) passes its
+ * senders' messages on. A serialized custom downstream event named
+ * "netgear-message" with a "message" field (JSON text) sets the message of
+ * the buffers after it, for applications that cannot write a meta (Python).
+ *
+ * Bidirectional mode (bidirectional=true, pattern 1): each frame's reply is
+ * handed to the application on the streaming thread, before the next frame
+ * goes out, as the "reply" signal and a "netgear-reply" element message.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -22,6 +34,7 @@
 #include <random>
 
 #include "gstnetgearcommon.h"
+#include "gstnetgearmeta.h"
 #include "netgearconn.h"
 #include "netgearformat.h"
 #include "netgearwire.h"
@@ -42,7 +55,14 @@ enum {
   PROP_REQUEST_TIMEOUT,
   PROP_MAX_RETRIES,
   PROP_STATS,
+  PROP_MESSAGE,
 };
+
+enum {
+  SIGNAL_REPLY,
+  LAST_SIGNAL
+};
+static guint sink_signals[LAST_SIGNAL];
 
 namespace {
 
@@ -77,6 +97,13 @@ struct SinkState {
   uint64_t seq = 0;
   bool terminated = false;
   int request_timeout = DEFAULT_REQUEST_TIMEOUT;
+  bool bidirectional = false;
+  /* The message property's value as last copied into desc, by generation. */
+  guint64 message_gen = G_MAXUINT64;
+  bool warned_plain = false;
+  bool warned_refused = false;
+  std::optional<netgear::Json> event_message; /* from the last netgear-message event */
+  netgear::Message reply;
 };
 
 } // namespace
@@ -87,6 +114,10 @@ struct _GstNetGearSink {
   gint port;
   gint request_timeout;
   gint max_retries;
+  GstNetGearJsonProperty *message;
+  /* Under the object lock: per-buffer messages refused, replies delivered. */
+  guint64 messages_refused;
+  guint64 replies;
   SinkState *state;
 };
 
@@ -99,9 +130,13 @@ static GstStaticPadTemplate sink_template =
 static void gst_netgear_sink_set_property(GObject *object, guint prop_id, const GValue *value,
                                           GParamSpec *pspec) {
   GstNetGearSink *self = GST_NETGEAR_SINK(object);
+  gboolean refused = FALSE;
   GST_OBJECT_LOCK(self);
   if (!gst_netgear_common_set_property(&self->common, prop_id, value)) {
     switch (prop_id) {
+    case PROP_MESSAGE:
+      refused = !self->message->set(g_value_get_string(value));
+      break;
     case PROP_PORT:
       self->port = g_value_get_int(value);
       break;
@@ -117,6 +152,8 @@ static void gst_netgear_sink_set_property(GObject *object, guint prop_id, const 
     }
   }
   GST_OBJECT_UNLOCK(self);
+  if (refused)
+    self->message->post_refusal(GST_ELEMENT(self));
 }
 
 static GstStructure *gst_netgear_sink_stats(GstNetGearSink *self) {
@@ -124,11 +161,12 @@ static GstStructure *gst_netgear_sink_stats(GstNetGearSink *self) {
   GST_OBJECT_LOCK(self);
   if (self->state->sender)
     st = self->state->sender->stats();
+  guint64 refused = self->messages_refused, replies = self->replies;
   GST_OBJECT_UNLOCK(self);
   return gst_structure_new("netgear-sink-stats", "sent", G_TYPE_UINT64, st.sent, "acknowledged", G_TYPE_UINT64,
                            st.acked, "bytes", G_TYPE_UINT64, st.bytes, "timeouts", G_TYPE_UINT64, st.timeouts,
                            "reconnects", G_TYPE_UINT64, st.reconnects, "dropped", G_TYPE_UINT64, st.dropped,
-                           nullptr);
+                           "replies", G_TYPE_UINT64, replies, "messages-refused", G_TYPE_UINT64, refused, nullptr);
 }
 
 static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec) {
@@ -149,6 +187,9 @@ static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue
     case PROP_MAX_RETRIES:
       g_value_set_int(value, self->max_retries);
       break;
+    case PROP_MESSAGE:
+      g_value_set_string(value, self->message->text());
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -159,10 +200,11 @@ static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue
 
 static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
-  std::string address, protocol;
-  int pattern;
-  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, &address, &protocol, &pattern))
+  GstNetGearSettings set;
+  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, &set) ||
+      !self->message->check_start(GST_ELEMENT(self)))
     return FALSE;
+  const int pattern = set.pattern;
 
   netgear::SenderConfig cfg;
   GST_OBJECT_LOCK(self);
@@ -171,7 +213,7 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   cfg.max_retries = self->max_retries;
   GST_OBJECT_UNLOCK(self);
   cfg.pattern = pattern;
-  cfg.endpoint = netgear::endpoint_uri(protocol, address, port);
+  cfg.endpoint = netgear::endpoint_uri(set.protocol, set.address, port);
   std::string bad;
   if (port < 1 || port > 65535)
     bad = "property 'port' is " + std::to_string(port) + ": use a port from 1 to 65535";
@@ -186,6 +228,10 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
 
   SinkState *st = self->state;
   st->request_timeout = cfg.request_timeout_ms;
+  st->bidirectional = set.bidirectional;
+  st->warned_plain = st->warned_refused = false;
+  st->event_message.reset();
+  st->message_gen = G_MAXUINT64;
   auto sender = std::make_unique<netgear::Sender>(cfg);
   std::string error;
   if (!sender->start(&error)) {
@@ -195,6 +241,7 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   }
   GST_OBJECT_LOCK(self);
   st->sender = std::move(sender);
+  self->messages_refused = self->replies = 0;
   GST_OBJECT_UNLOCK(self);
   /* The same sender identity as a vidgear server given this port. */
   st->desc = netgear::FrameDescription();
@@ -206,7 +253,8 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   netgear::Extension ext;
   ext.stream = ((static_cast<uint64_t>(rd()) << 32) | rd()) & ((1ULL << 53) - 1);
   st->desc.ext = ext;
-  GST_INFO_OBJECT(self, "sending to %s, pattern %d", cfg.endpoint.c_str(), pattern);
+  GST_INFO_OBJECT(self, "sending to %s, pattern %d%s", cfg.endpoint.c_str(), pattern,
+                  set.bidirectional ? ", bidirectional" : "");
   return TRUE;
 }
 
@@ -276,6 +324,153 @@ static gboolean gst_netgear_sink_set_caps(GstBaseSink *bsink, GstCaps *caps) {
   return TRUE;
 }
 
+/* Reads a message given in a GValue (a meta's or an event's "message"
+ * field). Returns FALSE, with `why`, when it is refused: only JSON text is a
+ * message, as NetGear refuses an ndarray message; bytes and arrays have no
+ * NetGear form. */
+static gboolean gst_netgear_sink_read_message(const GValue *v, netgear::Json *out, std::string *why) {
+  if (!G_VALUE_HOLDS_STRING(v)) {
+    *why = std::string("holds a ") + G_VALUE_TYPE_NAME(v) + ", not JSON text";
+    return FALSE;
+  }
+  const gchar *text = g_value_get_string(v);
+  if (!text) {
+    *out = nullptr;
+    return TRUE;
+  }
+  std::string error;
+  auto parsed = netgear::parse_json(text, &error);
+  if (!parsed) {
+    *why = "is not valid JSON (" + error + ")";
+    return FALSE;
+  }
+  *out = std::move(*parsed);
+  return TRUE;
+}
+
+static void gst_netgear_sink_refuse_message(GstNetGearSink *self, const char *where, const std::string &why) {
+  GST_OBJECT_LOCK(self);
+  guint64 n = ++self->messages_refused;
+  GST_OBJECT_UNLOCK(self);
+  GST_WARNING_OBJECT(self, "message refused (#%" G_GUINT64_FORMAT "): the %s \"message\" field %s", n, where,
+                     why.c_str());
+  SinkState *st = self->state;
+  if (!st->warned_refused) {
+    st->warned_refused = true;
+    GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("A message was refused: frames go without it"),
+                        ("the %s \"message\" field %s; further refusals are counted in stats "
+                         "(messages-refused)", where, why.c_str()));
+  }
+}
+
+/* Puts the frame's message into desc: the buffer's own (a GstNetGearMeta
+ * "message" field that is not null), else the one of the last
+ * netgear-message event, else the message property. */
+static void gst_netgear_sink_choose_message(GstNetGearSink *self, GstBuffer *buf) {
+  SinkState *st = self->state;
+  if (GstCustomMeta *meta = gst_buffer_get_custom_meta(buf, GST_NETGEAR_META_NAME)) {
+    if (const GValue *v = gst_structure_get_value(gst_custom_meta_get_structure(meta), "message")) {
+      netgear::Json value;
+      std::string why;
+      if (!gst_netgear_sink_read_message(v, &value, &why)) {
+        /* As NetGear sends the frame of a refused message with None. */
+        gst_netgear_sink_refuse_message(self, "GstNetGearMeta", why);
+        st->desc.message = nullptr;
+        st->message_gen = G_MAXUINT64;
+        return;
+      }
+      if (!value.is_null()) {
+        st->desc.message = std::move(value);
+        st->message_gen = G_MAXUINT64; /* desc no longer holds the property's value */
+        return;
+      }
+    }
+  }
+  if (st->event_message) {
+    st->desc.message = *st->event_message;
+    st->message_gen = G_MAXUINT64;
+    return;
+  }
+  GST_OBJECT_LOCK(self);
+  if (self->message->generation() != st->message_gen) {
+    st->message_gen = self->message->generation();
+    std::shared_ptr<const netgear::Json> value = self->message->value();
+    GST_OBJECT_UNLOCK(self);
+    st->desc.message = *value;
+    return;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+/* A "netgear-message" event (custom downstream, serialized: in order with
+ * the buffers) sets the message of the frames after it; one without a
+ * message, or with null, gives the word back to the property. Applications
+ * that cannot write a meta's structure (PyGObject copies it) use it. */
+static void gst_netgear_sink_message_event(GstNetGearSink *self, const GstStructure *s) {
+  SinkState *st = self->state;
+  const GValue *v = gst_structure_get_value(s, "message");
+  if (!v) {
+    st->event_message.reset();
+    return;
+  }
+  netgear::Json value;
+  std::string why;
+  if (!gst_netgear_sink_read_message(v, &value, &why)) {
+    gst_netgear_sink_refuse_message(self, "netgear-message event", why);
+    /* The frames after it go without a message rather than with an older
+     * one that the application meant to replace. */
+    st->event_message = netgear::Json(nullptr);
+    return;
+  }
+  if (value.is_null())
+    st->event_message.reset();
+  else
+    st->event_message = std::move(value);
+}
+
+/* Bidirectional mode: hands the receiver's answer to `buf` (sequence number
+ * `seq`) to the application. */
+static void gst_netgear_sink_deliver_reply(GstNetGearSink *self, GstBuffer *buf, guint64 seq) {
+  SinkState *st = self->state;
+  netgear::Message &m = st->reply;
+  if (m.parts.empty())
+    return;
+  netgear::Reply r = netgear::decode_reply(m.parts[0].view(), m.nparts);
+  if (r.kind != netgear::Reply::Kind::BIDIR && r.kind != netgear::Reply::Kind::BIDIR_ARRAY) {
+    if (!st->warned_plain) {
+      st->warned_plain = true;
+      GST_ELEMENT_WARNING(self, STREAM, DECODE, ("The receiver does not answer in bidirectional mode"),
+                          ("its reply is not NetGear's bidirectional JSON (set bidirectional=true on the "
+                           "receiver too): %.*s", static_cast<int>(MIN(m.parts[0].size(), 120)),
+                           static_cast<const char *>(m.parts[0].data())));
+    }
+    return;
+  }
+  std::string text = netgear::dump_json(r.data);
+  const char *rtype = r.kind == netgear::Reply::Kind::BIDIR_ARRAY ? "ndarray" : netgear::python_type_name(r.data);
+  GST_OBJECT_LOCK(self);
+  int port = self->port;
+  self->replies++;
+  GST_OBJECT_UNLOCK(self);
+  GST_LOG_OBJECT(self, "reply to frame %" G_GUINT64_FORMAT ": %s", seq, text.c_str());
+
+  GstStructure *s = gst_structure_new("netgear-reply", "port", G_TYPE_UINT, static_cast<guint>(port), "message",
+                                      G_TYPE_STRING, text.c_str(), "return-type", G_TYPE_STRING, rtype, "seq",
+                                      G_TYPE_UINT64, seq, nullptr);
+  if (GST_BUFFER_PTS_IS_VALID(buf))
+    gst_structure_set(s, "pts", G_TYPE_UINT64, GST_BUFFER_PTS(buf), nullptr);
+  if (r.kind == netgear::Reply::Kind::BIDIR_ARRAY && m.parts.size() >= 2) {
+    /* vidgear can answer with a numpy array: its bytes, as dtype/shape in
+     * the message describe them. */
+    GBytes *bytes = g_bytes_new(m.parts[1].data(), m.parts[1].size());
+    gst_structure_set(s, "data", G_TYPE_BYTES, bytes, nullptr);
+    g_bytes_unref(bytes);
+  }
+  g_signal_emit(self, sink_signals[SIGNAL_REPLY], 0, static_cast<guint>(port), text.c_str(), seq, buf);
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+  m.parts.clear();
+}
+
 static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf) {
   GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
   SinkState *st = self->state;
@@ -311,6 +506,8 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   if (plan.kind == netgear::SendPlan::Kind::BYTES)
     st->desc.shape = {payload->size()};
 
+  gst_netgear_sink_choose_message(self, buf);
+
   netgear::Extension &ext = *st->desc.ext;
   auto opt = [](GstClockTime t) { return GST_CLOCK_TIME_IS_VALID(t) ? std::optional<uint64_t>(t) : std::nullopt; };
   ext.pts = opt(GST_BUFFER_PTS(buf));
@@ -328,9 +525,12 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   std::string error;
   for (;;) {
     /* A copy per attempt: the header and a reference to the payload. */
-    netgear::Sender::Status status = st->sender->send(msg, &error);
-    if (status == netgear::Sender::Status::OK)
+    netgear::Sender::Status status = st->sender->send(msg, &error, st->bidirectional ? &st->reply : nullptr);
+    if (status == netgear::Sender::Status::OK) {
+      if (st->bidirectional)
+        gst_netgear_sink_deliver_reply(self, buf, ext.seq);
       return GST_FLOW_OK;
+    }
     if (status == netgear::Sender::Status::ERROR)
       break;
     /* Interrupted by unlock(): a flush, or a pause (PLAYING -> PAUSED).
@@ -348,6 +548,11 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
 
 static gboolean gst_netgear_sink_event(GstBaseSink *bsink, GstEvent *event) {
   GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_CUSTOM_DOWNSTREAM && gst_event_has_name(event, "netgear-message")) {
+    gst_netgear_sink_message_event(self, gst_event_get_structure(event));
+    gst_event_unref(event);
+    return TRUE;
+  }
   if (GST_EVENT_TYPE(event) == GST_EVENT_EOS) {
     /* NetGear's receiver forgets a sender when its terminate arrives; wait as
      * long as for a frame, interruptible by a state change. */
@@ -359,6 +564,7 @@ static gboolean gst_netgear_sink_event(GstBaseSink *bsink, GstEvent *event) {
 static void gst_netgear_sink_finalize(GObject *object) {
   GstNetGearSink *self = GST_NETGEAR_SINK(object);
   delete self->state;
+  delete self->message;
   gst_netgear_common_clear(&self->common);
   G_OBJECT_CLASS(gst_netgear_sink_parent_class)->finalize(object);
 }
@@ -368,6 +574,7 @@ static void gst_netgear_sink_init(GstNetGearSink *self) {
   self->port = DEFAULT_PORT;
   self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
   self->max_retries = DEFAULT_MAX_RETRIES;
+  self->message = new GstNetGearJsonProperty("message");
   self->state = new SinkState();
 }
 
@@ -409,8 +616,37 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "Counters: sent, acknowledged, bytes, timeouts, reconnects, dropped (pattern=2: "
-                         "frames replaced before they went out or sent with no receiver)",
+                         "frames replaced before they went out or sent with no receiver), replies "
+                         "(bidirectional), messages-refused (buffers whose own message was not JSON)",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+  g_object_class_install_property(
+      gobject_class, PROP_MESSAGE,
+      g_param_spec_string("message", "Message",
+                          "JSON value sent with every frame, as NetGear's send(frame, message=...): "
+                          "e.g. '{\"camera\": \"porch\"}', 2.5, '\"text\"' (quoted: a JSON string); "
+                          "NULL = null. Can change while playing. A buffer's GstNetGearMeta \"message\" "
+                          "field (JSON text, not null) replaces it for that buffer. Text that is not JSON is "
+                          "refused",
+                          nullptr,
+                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                   GST_PARAM_MUTABLE_PLAYING)));
+
+  /**
+   * GstNetGearSink::reply:
+   * @sink: the netgearsink
+   * @port: the port this sender sends to (its identity at the receiver)
+   * @message: the reply's data as JSON text (for a numpy array reply from
+   *   vidgear, its description; the bytes are in the netgear-reply message)
+   * @seq: the sequence number of the frame it answers
+   * @buffer: the frame it answers
+   *
+   * Bidirectional mode: the receiver answered a frame. Emitted on the
+   * streaming thread before the next frame is sent.
+   */
+  sink_signals[SIGNAL_REPLY] =
+      g_signal_new("reply", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, nullptr, nullptr, nullptr, G_TYPE_NONE,
+                   4, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_UINT64, GST_TYPE_BUFFER | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_set_static_metadata(

@@ -18,6 +18,12 @@
  * that never connected too, and the element drops whatever comes later
  * until it is restarted. A sender that comes back before that starts a new
  * stream (STREAM_START) on its pad.
+ *
+ * Bidirectional mode (bidirectional=true, pattern 1): every frame is
+ * answered with a JSON value, as NetGear's client does with recv(return_data):
+ * the `reply` property (one value for every sender, NetGear's behaviour), or
+ * what the application's "compute-reply" handler returns for that frame of
+ * that sender.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -56,7 +62,14 @@ enum {
   PROP_MAX_BUFFERS,
   PROP_MAX_MESSAGE_SIZE,
   PROP_STATS,
+  PROP_REPLY,
 };
+
+enum {
+  SIGNAL_COMPUTE_REPLY,
+  LAST_SIGNAL
+};
+static guint src_signals[LAST_SIGNAL];
 
 namespace {
 
@@ -95,6 +108,8 @@ struct PortState {
   bool have_seq = false;
   uint64_t stream = 0, seq = 0, received = 0;
   bool warned_port = false;
+  std::string last_reply; /* bidirectional: what the last delivered frame got */
+  bool warned_bad_reply = false;
 
   ~PortState() {
     for (Item &it : queue)
@@ -123,7 +138,10 @@ struct SrcState {
   bool playing = false;
   bool all_ended = false;
   bool warned_newer = false;
-  std::string reply;
+  bool bidirectional = false;
+  std::string reply; /* to frames and bad input: plain, or the reply property's */
+  /* The reply property's value as last encoded into `reply`; I/O thread. */
+  guint64 reply_gen = G_MAXUINT64;
 };
 
 } // namespace
@@ -134,6 +152,7 @@ struct _GstNetGearSrc {
   gchar *ports;
   guint max_buffers;
   gint64 max_message_size;
+  GstNetGearJsonProperty *reply;
   SrcState *state;
 };
 
@@ -196,7 +215,13 @@ private:
   bool mark_connected(PortState *ps, const std::string &peer, std::unique_lock<std::mutex> &lk);
   void drop(PortState *ps, netgear::DropReason reason, const std::string &detail);
   void on_terminate(PortState *ps);
-  void on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival);
+  enum class Outcome { QUEUED, REPEATED, DROPPED };
+  /* REPEATED: the newest frame again (its acknowledgement was lost). For a
+   * queued frame, seq and message describe it. */
+  Outcome on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival, uint64_t *seq,
+                std::string *message);
+  const std::string &shared_reply();
+  std::string compute_reply(PortState *ps, uint64_t seq, const std::string &message);
   void post(GstStructure *s) { gst_element_post_message(GST_ELEMENT(src_), gst_message_new_element(GST_OBJECT(src_), s)); }
   GstNetGearSrc *src_;
   SrcState *st_;
@@ -273,7 +298,8 @@ void Handler::on_terminate(PortState *ps) {
   GST_INFO_OBJECT(src_, "every sender has terminated: end of stream");
 }
 
-void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival) {
+Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival,
+                       uint64_t *seq_out, std::string *message) {
   netgear::DropReason reason = netgear::DropReason::NONE;
   std::string detail;
   size_t payload_size = msg.parts[1].size();
@@ -302,7 +328,7 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
     if (ps->have_seq && h.ext->stream == ps->stream && h.ext->seq <= ps->seq) {
       drop(ps, netgear::DropReason::DUPLICATE,
            "frame " + std::to_string(h.ext->seq) + " already received");
-      return;
+      return h.ext->seq == ps->seq ? Outcome::REPEATED : Outcome::DROPPED;
     }
     ps->have_seq = true;
     ps->stream = h.ext->stream;
@@ -312,7 +338,7 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
   }
   if (!ps->mapper.map(h, payload_size, &reason, &detail)) {
     drop(ps, reason, detail);
-    return;
+    return Outcome::DROPPED;
   }
   ps->received++;
 
@@ -324,7 +350,7 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
     gst_buffer_unref(buf);
     if (!dst) {
       drop(ps, netgear::DropReason::SIZE_MISMATCH, "frame does not fit its caps");
-      return;
+      return Outcome::DROPPED;
     }
     buf = dst;
   }
@@ -340,8 +366,9 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
       item.pts_offset = static_cast<GstClockTimeDiff>(*h.ext->pts - *h.ext->dts);
     }
   }
-  std::string message = netgear::dump_json(h.message);
-  gst_buffer_add_netgear_meta(buf, ps->port, message.c_str(), seq, msg.peer.c_str());
+  *message = netgear::dump_json(h.message);
+  *seq_out = seq;
+  gst_buffer_add_netgear_meta(buf, ps->port, message->c_str(), seq, msg.peer.c_str());
   item.buffer = buf;
   item.caps = gst_caps_ref(ps->mapper.caps());
 
@@ -350,7 +377,7 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
     lk.unlock();
     item.clear();
     drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
-    return;
+    return Outcome::DROPPED;
   }
   /* Normally the handshake said so already. mark_connected() may let go of
    * the lock, and an EOS sent to the element may end everything meanwhile. */
@@ -359,7 +386,7 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
     lk.unlock();
     item.clear();
     drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
-    return;
+    return Outcome::DROPPED;
   }
   if (ps->queued_frames >= st_->max_buffers) {
     /* Only in PUB/SUB (REQ/REP stops reading instead): the oldest frame
@@ -379,6 +406,7 @@ void Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeade
   ps->queue.push_back(item);
   ps->queued_frames++;
   ps->cond.notify_one();
+  return Outcome::QUEUED;
 }
 
 /* Returns whether the sender was new. Posts before anything of it is queued
@@ -417,6 +445,48 @@ std::string Handler::on_message(size_t index, netgear::Message &msg) {
   }
 }
 
+/* The answer to anything but a delivered frame, and to frames when no
+ * compute-reply handler answers: the reply property's value in
+ * bidirectional mode (re-encoded only when it changed), else NetGear's
+ * plain acknowledgement. */
+const std::string &Handler::shared_reply() {
+  if (!st_->bidirectional)
+    return st_->reply;
+  GstNetGearJsonProperty *prop = src_->reply;
+  GST_OBJECT_LOCK(src_);
+  if (prop->generation() != st_->reply_gen) {
+    st_->reply_gen = prop->generation();
+    std::shared_ptr<const netgear::Json> value = prop->value();
+    GST_OBJECT_UNLOCK(src_);
+    st_->reply = netgear::encode_bidir_reply(*value);
+    return st_->reply;
+  }
+  GST_OBJECT_UNLOCK(src_);
+  return st_->reply;
+}
+
+std::string Handler::compute_reply(PortState *ps, uint64_t seq, const std::string &message) {
+  gchar *text = nullptr;
+  g_signal_emit(src_, src_signals[SIGNAL_COMPUTE_REPLY], 0, static_cast<guint>(ps->port),
+                static_cast<guint64>(seq), message.c_str(), &text);
+  if (!text)
+    return shared_reply();
+  std::string error;
+  auto value = netgear::parse_json(text, &error);
+  if (!value) {
+    if (!ps->warned_bad_reply) {
+      ps->warned_bad_reply = true;
+      GST_ELEMENT_WARNING(src_, LIBRARY, FAILED,
+                          ("compute-reply returned text that is not JSON for port %d", ps->port),
+                          ("%s: %.120s; the reply property is sent instead", error.c_str(), text));
+    }
+    g_free(text);
+    return shared_reply();
+  }
+  g_free(text);
+  return netgear::encode_bidir_reply(*value);
+}
+
 std::string Handler::handle_message(PortState *ps, netgear::Message &msg) {
   GstClockTime arrival = GST_CLOCK_TIME_NONE;
   if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(src_))) {
@@ -433,9 +503,18 @@ std::string Handler::handle_message(PortState *ps, netgear::Message &msg) {
     on_terminate(ps);
     return netgear::kTerminateReply;
   } else {
-    on_frame(ps, msg, dec->frame, arrival);
+    uint64_t seq = 0;
+    std::string message;
+    Outcome outcome = on_frame(ps, msg, dec->frame, arrival, &seq, &message);
+    if (st_->bidirectional && outcome == Outcome::QUEUED) {
+      ps->last_reply = compute_reply(ps, seq, message);
+      return ps->last_reply;
+    }
+    /* The same answer again, not a second computation. */
+    if (st_->bidirectional && outcome == Outcome::REPEATED && !ps->last_reply.empty())
+      return ps->last_reply;
   }
-  return st_->reply;
+  return shared_reply();
 }
 
 /* ---- streaming threads, one per pad ---- */
@@ -624,10 +703,12 @@ void clear_queue(PortState *ps) {
 /* ---- element ---- */
 
 static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
-  std::string address, protocol, error;
-  int pattern;
-  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, &address, &protocol, &pattern))
+  GstNetGearSettings set;
+  std::string error;
+  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, &set) ||
+      !self->reply->check_start(GST_ELEMENT(self)))
     return FALSE;
+  const std::string &address = set.address;
   netgear::ReceiverConfig cfg;
   GST_OBJECT_LOCK(self);
   std::string ports = self->ports ? self->ports : "";
@@ -644,10 +725,12 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", error.c_str()), (nullptr));
     return FALSE;
   }
-  cfg.protocol = protocol;
+  cfg.protocol = set.protocol;
   cfg.address = address;
-  cfg.pattern = pattern;
-  st->pattern = pattern;
+  cfg.pattern = set.pattern;
+  st->pattern = set.pattern;
+  st->bidirectional = set.bidirectional;
+  st->reply_gen = G_MAXUINT64;
 
   std::vector<std::unique_ptr<PortState>> port_states;
   for (int port : cfg.ports) {
@@ -685,7 +768,8 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
     gst_element_add_pad(GST_ELEMENT(self), pad);
   }
   gst_element_no_more_pads(GST_ELEMENT(self));
-  GST_INFO_OBJECT(self, "listening on %s port(s) %s, pattern %d", address.c_str(), ports.c_str(), pattern);
+  GST_INFO_OBJECT(self, "listening on %s port(s) %s, pattern %d%s", address.c_str(), ports.c_str(), set.pattern,
+                  set.bidirectional ? ", bidirectional" : "");
   return TRUE;
 }
 
@@ -717,6 +801,7 @@ static void gst_netgear_src_reset(GstNetGearSrc *self) {
     ps->have_seq = false;
     ps->received = 0;
     ps->need_stream_start = ps->need_segment = ps->discont = true;
+    ps->last_reply.clear();
     ps->needs_flush = false;
     ps->idle = true;
     gst_clear_caps(&ps->pushed_caps);
@@ -837,9 +922,13 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
 
 static void gst_netgear_src_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec) {
   GstNetGearSrc *self = GST_NETGEAR_SRC(object);
+  gboolean refused = FALSE;
   GST_OBJECT_LOCK(self);
   if (!gst_netgear_common_set_property(&self->common, prop_id, value)) {
     switch (prop_id) {
+    case PROP_REPLY:
+      refused = !self->reply->set(g_value_get_string(value));
+      break;
     case PROP_PORTS:
       g_free(self->ports);
       self->ports = g_value_dup_string(value);
@@ -856,6 +945,8 @@ static void gst_netgear_src_set_property(GObject *object, guint prop_id, const G
     }
   }
   GST_OBJECT_UNLOCK(self);
+  if (refused)
+    self->reply->post_refusal(GST_ELEMENT(self));
 }
 
 static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec) {
@@ -876,6 +967,9 @@ static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue 
     case PROP_MAX_MESSAGE_SIZE:
       g_value_set_int64(value, self->max_message_size);
       break;
+    case PROP_REPLY:
+      g_value_set_string(value, self->reply->text());
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -887,6 +981,7 @@ static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue 
 static void gst_netgear_src_finalize(GObject *object) {
   GstNetGearSrc *self = GST_NETGEAR_SRC(object);
   delete self->state;
+  delete self->reply;
   g_free(self->ports);
   gst_netgear_common_clear(&self->common);
   G_OBJECT_CLASS(gst_netgear_src_parent_class)->finalize(object);
@@ -897,6 +992,7 @@ static void gst_netgear_src_init(GstNetGearSrc *self) {
   self->ports = g_strdup(DEFAULT_PORTS);
   self->max_buffers = DEFAULT_MAX_BUFFERS;
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
+  self->reply = new GstNetGearJsonProperty("reply");
   self->state = new SrcState();
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
 }
@@ -940,6 +1036,37 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
                          "One structure per port (field port-<N>): frames, bytes, connected, peer, "
                          "terminates, port-mismatch, queued, dropped and dropped-<reason>",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+  g_object_class_install_property(
+      gobject_class, PROP_REPLY,
+      g_param_spec_string("reply", "Reply",
+                          "bidirectional=true: JSON value answering every frame of every sender, as "
+                          "NetGear's recv(return_data=...), e.g. '\"Hi\"' or '{\"gain\": 2}' (NULL = "
+                          "null); a compute-reply handler may answer a frame instead. Can change while "
+                          "playing: the next frame to arrive gets the new value. Text that is not JSON is "
+                          "refused",
+                          nullptr,
+                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                   GST_PARAM_MUTABLE_PLAYING)));
+
+  /**
+   * GstNetGearSrc::compute-reply:
+   * @src: the netgearsrc
+   * @port: the port the frame arrived on (its sender's identity)
+   * @seq: the frame's sequence number (the meta's seq)
+   * @message: the sender's message with this frame, as JSON text
+   *
+   * Bidirectional mode: asks the application for the answer to one frame
+   * of one sender. Emitted on the receiving thread as each frame arrives,
+   * before it is queued for its pad; that thread serves every port, so a
+   * handler must be quick and must not change the element's state.
+   *
+   * Returns: (transfer full) (nullable): the answer as JSON text, or NULL
+   * to send the reply property's value.
+   */
+  src_signals[SIGNAL_COMPUTE_REPLY] =
+      g_signal_new("compute-reply", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, g_signal_accumulator_first_wins,
+                   nullptr, nullptr, G_TYPE_STRING, 3, G_TYPE_UINT, G_TYPE_UINT64, G_TYPE_STRING);
 
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(

@@ -352,7 +352,7 @@ void Sender::finish(Slot &slot, uint64_t gen, Result r, std::string error) {
   cv_.notify_all();
 }
 
-Sender::Status Sender::send(OutMessage msg, std::string *error) {
+Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply) {
   std::unique_lock<std::mutex> lk(mu_);
   if (flushing_ || !thread_.joinable())
     return Status::FLUSHING;
@@ -375,6 +375,8 @@ Sender::Status Sender::send(OutMessage msg, std::string *error) {
     *error = frame_.error;
     return Status::ERROR;
   }
+  if (reply)
+    std::swap(*reply, frame_reply_);
   return Status::OK;
 }
 
@@ -466,9 +468,9 @@ void Sender::run_reqrep() {
       inflight = false;
       deadline = 0;
       answered_once = true;
-      if (cur_slot == &frame_ && on_reply_)
-        on_reply_(reply);
       std::lock_guard<std::mutex> lk(mu_);
+      if (cur_slot == &frame_)
+        std::swap(frame_reply_, reply);
       stats_.acked++;
       finish(*cur_slot, cur_gen, Result::OK);
       cur.reset();

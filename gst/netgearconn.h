@@ -117,24 +117,24 @@ struct SenderStats {
 class Sender {
 public:
   enum class Status { OK, FLUSHING, ERROR };
-  /* Called on the I/O thread with each reply (pattern 1). */
-  using ReplyFunc = std::function<void(Message &reply)>;
 
   explicit Sender(SenderConfig cfg);
   ~Sender();
   Sender(const Sender &) = delete;
   Sender &operator=(const Sender &) = delete;
 
-  void set_reply_func(ReplyFunc f) { on_reply_ = std::move(f); }
   /* Creates the socket and the I/O thread. */
   bool start(std::string *error);
   /* Pattern 1: returns once the receiver acknowledged the message, with
    * ERROR after max-retries timeouts (error says which endpoint), or with
    * FLUSHING when set_flushing(true) interrupts it. Waits for a receiver that
-   * is not there yet without counting that as a timeout.
+   * is not there yet without counting that as a timeout. With OK, `reply`
+   * (if given) holds the receiver's answer to this very message: REQ's
+   * lock-step, and REQ_CORRELATE discarding answers to earlier attempts,
+   * make it so.
    * Pattern 2: hands the message over and returns; one not yet sent is
    * replaced (latest-frame semantics) and counted as dropped. */
-  Status send(OutMessage msg, std::string *error);
+  Status send(OutMessage msg, std::string *error, Message *reply = nullptr);
   /* Sends the terminate message and waits at most timeout_ms for it to be
    * acknowledged (pattern 1) or handed to the network (pattern 2). Returns
    * whether it got through. Interrupted by set_flushing(true). */
@@ -165,7 +165,6 @@ private:
   void finish(Slot &slot, uint64_t gen, Result r, std::string error = {});
 
   SenderConfig cfg_;
-  ReplyFunc on_reply_;
   void *ctx_ = nullptr;
   void *sock_ = nullptr;   /* owned by the I/O thread once it runs */
   int close_linger_ms_ = 0;
@@ -175,6 +174,7 @@ private:
   std::mutex mu_;
   std::condition_variable cv_;
   Slot frame_;
+  Message frame_reply_; /* the answer to frame_'s newest finished request */
   Slot term_;
   bool flushing_ = false;
   uint64_t aborts_ = 0;

@@ -8,15 +8,22 @@ import ngtest as ng
 
 
 def run(tap, ports, pattern, frames, caps, sync, exact, encoders=None, title=None, timeout=50, min_fraction=0.5,
-        rx_args=None):
+        rx_args=None, sender_args=None, expect_message=None, check=None):
     """caps: one raw video caps string for every sender, or a list, one per
     sender (the caps of the frames the sender generates; an encoder from
     `encoders`, one per sender or None, may sit between them and
-    netgearsink)."""
+    netgearsink). sender_args: more sender.py arguments, a list per sender.
+    expect_message(index, seq): the message value sender `index`'s frame
+    `seq` must carry (default: null). check(tap, label, index, sender_proc,
+    records): more checks per sender, after the common ones."""
     caps_list = caps if isinstance(caps, list) else [caps] * len(ports)
     encoders = encoders or [None] * len(ports)
     label0 = title or 'pattern %d, %d senders' % (pattern, len(ports))
-    rx = ng.Receiver(ports, pattern=pattern, **(rx_args or {}))
+    rx_args = dict(rx_args or {})
+    on_create = rx_args.pop('on_create', None)  # on_create(rx): e.g. to connect signals
+    rx = ng.Receiver(ports, pattern=pattern, **rx_args)
+    if on_create:
+        on_create(rx)
     try:
         if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % label0, rx.summary()):
             return
@@ -24,7 +31,8 @@ def run(tap, ports, pattern, frames, caps, sync, exact, encoders=None, title=Non
         with ng.ProcGroup() as group:
             start = time.monotonic()
             senders = [ng.start_sender(group, port, i, frames, pattern=pattern, caps=c, encoder=e, sync=sync,
-                                       hold=True, timeout=timeout - 5)
+                                       hold=True, timeout=timeout - 5,
+                                       extra=sender_args[i] if sender_args else ())
                        for i, (port, c, e) in enumerate(zip(ports, caps_list, encoders))]
             # The receiving pipeline ends as soon as every sender *that has
             # connected* terminated, so no sender may end before all are
@@ -62,7 +70,12 @@ def run(tap, ports, pattern, frames, caps, sync, exact, encoders=None, title=Non
                     def expect(n, i=i, c=c):
                         return ng.expected_digest(c, i, n)
                 ng.check_stream(tap, rx, port, label, frames, exact, expect, sender_caps=s.caps(),
-                                min_fraction=min_fraction)
+                                min_fraction=min_fraction,
+                                expect_message=(lambda seq, i=i: expect_message(i, seq)) if expect_message else None)
+                if check:
+                    with rx.lock:
+                        recs = list(rx.frames[port])
+                    check(tap, label, i, s, recs)
                 if not e:
                     with rx.lock:
                         recs = list(rx.frames[port])

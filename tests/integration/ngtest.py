@@ -18,6 +18,7 @@ Tests run only on 127.0.0.1. Every wait is bounded; every child is killed
 in a finally block (ProcGroup).
 """
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -339,7 +340,9 @@ class ProcGroup:
 
 
 def sender_argv(port, index, frames, pattern=1, caps='video/x-raw,format=BGR,width=318,height=200,framerate=30/1',
-                encoder=None, sync=False, request_timeout=None, max_retries=None, eos=True, hold=False, timeout=45):
+                encoder=None, sync=False, request_timeout=None, max_retries=None, eos=True, hold=False, timeout=45,
+                extra=()):
+    """extra: more sender.py arguments (messages, --bidirectional)."""
     argv = [PYTHON, SENDER, '--port', str(port), '--index', str(index), '--frames', str(frames),
             '--pattern', str(pattern), '--caps', caps, '--sync', '1' if sync else '0', '--timeout', str(timeout)]
     if encoder:
@@ -352,7 +355,7 @@ def sender_argv(port, index, frames, pattern=1, caps='video/x-raw,format=BGR,wid
         argv += ['--no-eos']
     if hold:
         argv += ['--hold']
-    return argv
+    return argv + list(extra)
 
 
 def start_sender(group, port, index, frames, **kw):
@@ -365,15 +368,19 @@ class Receiver:
     """netgearsrc with one appsink per pad, in this process."""
 
     def __init__(self, ports, pattern=1, max_buffers=None, address=LOOPBACK, consume_delay=0.0,
-                 sink_props='sync=false async=false'):
+                 sink_props='sync=false async=false', src_props='', on_record=None):
         """consume_delay: seconds each appsink callback takes (a slow
         consumer, to make a pattern=2 receiver drop). sink_props: the
         appsinks' properties; by default they do not take part in the
         pipeline's preroll (async=false), as suits a live source whose
-        ports may never all see a sender."""
+        ports may never all see a sender. src_props: more netgearsrc
+        properties. on_record(port, rec): called on the streaming thread
+        with each buffer's record, after it is stored."""
         self.ports = list(ports)
         self.consume_delay = consume_delay
-        props = 'address=%s ports="%s" pattern=%d' % (address, ','.join(str(p) for p in self.ports), pattern)
+        self.on_record = on_record
+        props = 'address=%s ports="%s" pattern=%d %s' % (address, ','.join(str(p) for p in self.ports), pattern,
+                                                        src_props)
         if max_buffers is not None:
             props += ' max-buffers=%d' % max_buffers
         branches = ' '.join('src.src_%d ! appsink name=sink_%d emit-signals=true %s' % (p, p, sink_props)
@@ -432,6 +439,8 @@ class Receiver:
             with self.lock:
                 self.frames[port].append(rec)
                 self.caps[port] = caps
+            if self.on_record:
+                self.on_record(port, rec)
             if self.consume_delay:
                 time.sleep(self.consume_delay)
         except Exception:
@@ -543,9 +552,31 @@ class Receiver:
                  self.callback_errors[:2], self.stats_summary()))
 
 
-def check_stream(tap, rx, port, label, frames, exact, expect, sender_caps=None, min_fraction=0.5):
+# An expected message that may be anything.
+ANY = object()
+
+
+def json_equal(a, b):
+    """Equality of decoded JSON values, with NaN equal to NaN and 1 not
+    equal to True."""
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and
+                                       not isinstance(a, bool) and not isinstance(b, bool)):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(json_equal(a[k], b[k]) for k in a)
+    return a == b
+
+
+def check_stream(tap, rx, port, label, frames, exact, expect, sender_caps=None, min_fraction=0.5,
+                 expect_message=None):
     """Checks what arrived on `port`.
     expect(seq) -> expected content digest.
+    expect_message(seq) -> the message value (decoded JSON) the frame must
+    carry; None: every frame's message is null.
     exact: all frames 0..frames-1 in order; else strictly increasing seq and
     at least min_fraction of frames."""
     with rx.lock:
@@ -580,8 +611,21 @@ def check_stream(tap, rx, port, label, frames, exact, expect, sender_caps=None, 
                        (s, r.get('digest'), want, r.get('marker'), r['size'], r['video_meta'], r.get('error', '')))
     tap.ok(recs and not bad, '%s: every frame byte-for-byte as sent' % label,
            '%d bad of %d\n%s' % (len(bad), len(recs), '\n'.join(bad[:8])))
-    tap.ok(recs and all(r.get('message') == 'null' for r in recs), '%s: meta message is "null"' % label,
-           'messages: %s' % sorted(set(str(r.get('message')) for r in recs))[:5])
+    if expect_message is None:
+        tap.ok(recs and all(r.get('message') == 'null' for r in recs), '%s: meta message is "null"' % label,
+               'messages: %s' % sorted(set(str(r.get('message')) for r in recs))[:5])
+    else:
+        bad = []
+        for r in recs:
+            try:
+                got = json.loads(r.get('message'))
+            except (TypeError, ValueError) as e:
+                got = 'undecodable: %s' % e
+            want = expect_message(r.get('seq'))
+            if want is not ANY and not json_equal(got, want):
+                bad.append('seq %s: %r, want %r' % (r.get('seq'), r.get('message'), want))
+        tap.ok(recs and not bad, '%s: every frame carries its own message' % label,
+               '%d wrong of %d\n%s' % (len(bad), len(recs), '\n'.join(bad[:8])))
     tap.ok(recs and all(isinstance(r.get('peer'), str) and LOOPBACK in r['peer'] for r in recs),
            '%s: meta peer names %s' % (label, LOOPBACK), 'peers: %s' % sorted(set(str(r.get('peer')) for r in recs)))
     if sender_caps is not None:

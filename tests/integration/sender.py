@@ -18,9 +18,18 @@ Prints on stdout, one line each, flushed:
   TIMEOUT            --timeout passed (exit 2)
   STOPPED <seconds>  how long the change to NULL took
   STATS <structure>  netgearsink's stats after stopping
+  REPLY <seq> <port> <pts> <json>
+                     --bidirectional: netgearsink's reply signal (pts -1: none)
+  REPLYMSG <seq> <port> <return-type> <json>
+                     --bidirectional: a netgear-reply element message
   DONE               the end (exit 0)
+
+Messages (see --message, --frame-messages, --raw-message-frames): frame n's
+own message goes in a "netgear-message" event pushed just before it through
+appsrc, which keeps events in order with buffers.
 """
 import argparse
+import json
 import os
 import sys
 import threading
@@ -28,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ngtest as ng  # noqa: E402
-from ngtest import Gst  # noqa: E402
+from ngtest import GLib, Gst  # noqa: E402
 
 _out = threading.Lock()
 
@@ -55,7 +64,20 @@ def main():
     ap.add_argument('--hold', action='store_true',
                     help='after the last frame, wait for a line on stdin before ending (EOS or stop)')
     ap.add_argument('--timeout', type=float, default=45)
+    ap.add_argument('--message', help='netgearsink message property (JSON text)')
+    ap.add_argument('--message-at', help='N:JSON: set the message property to JSON before frame N')
+    ap.add_argument('--frame-messages', help='JSON list: frame n gets item n %% len as its own message '
+                    '(an item null gives the word back to the property)')
+    ap.add_argument('--raw-message-frames', default='',
+                    help='comma-separated frame numbers whose own message is bytes (to be refused)')
+    ap.add_argument('--bidirectional', action='store_true')
     a = ap.parse_args()
+    frame_messages = json.loads(a.frame_messages) if a.frame_messages else None
+    raw_frames = {int(x) for x in a.raw_message_frames.split(',') if x}
+    message_at = None
+    if a.message_at:
+        n, text = a.message_at.split(':', 1)
+        message_at = (int(n), text)
 
     caps = Gst.Caps.from_string(a.caps)
     info = ng.video_info(caps)
@@ -68,6 +90,8 @@ def main():
         sink_props += ' request-timeout=%d' % a.request_timeout
     if a.max_retries is not None:
         sink_props += ' max-retries=%d' % a.max_retries
+    if a.bidirectional:
+        sink_props += ' bidirectional=true'
     enc = (' ! %s ' % a.encoder) if a.encoder else ' '
     pipeline = Gst.parse_launch('appsrc name=feed format=time block=true%s! netgearsink name=sink %s' %
                                 (enc, sink_props))
@@ -75,6 +99,22 @@ def main():
     sink = pipeline.get_by_name('sink')
     feed.set_property('caps', caps)
     feed.set_property('max-bytes', 3 * info.size)
+    if a.message is not None:
+        sink.set_property('message', a.message)
+
+    def on_reply(_sink, port, message, seq, buf):
+        pts = buf.pts if buf.pts != Gst.CLOCK_TIME_NONE else -1
+        say('REPLY', seq, port, pts, message)
+
+    sink.connect('reply', on_reply)
+
+    def message_event(n):
+        s = Gst.Structure.new_empty('netgear-message')
+        if n in raw_frames:
+            s.set_value('message', GLib.Bytes.new(b'\x00\x01raw'))
+        else:
+            s.set_value('message', json.dumps(frame_messages[n % len(frame_messages)]))
+        return Gst.Event.new_custom(Gst.EventType.CUSTOM_DOWNSTREAM, s)
 
     seen = [0]
 
@@ -96,6 +136,12 @@ def main():
 
     def feeder():
         for n in range(a.frames):
+            if message_at and n == message_at[0]:
+                # Not in order with the buffers: frames already queued in
+                # appsrc (at most 3, max-bytes) may take the new value too.
+                sink.set_property('message', message_at[1])
+            if frame_messages is not None or n in raw_frames:
+                feed.send_event(message_event(n))
             buf = Gst.Buffer.new_wrapped(ng.unpack(info, ng.frame_content(info, a.index, n)))
             buf.pts = n * dur
             buf.duration = dur
@@ -121,7 +167,8 @@ def main():
 
     rc = 0
     deadline = ng.Deadline(a.timeout)
-    mask = Gst.MessageType.STATE_CHANGED | Gst.MessageType.EOS | Gst.MessageType.ERROR | Gst.MessageType.WARNING
+    mask = (Gst.MessageType.STATE_CHANGED | Gst.MessageType.EOS | Gst.MessageType.ERROR |
+            Gst.MessageType.WARNING | Gst.MessageType.ELEMENT)
     while True:
         if deadline.expired():
             say('TIMEOUT')
@@ -151,6 +198,10 @@ def main():
         elif msg.type == Gst.MessageType.WARNING:
             err, dbg = msg.parse_warning()
             say('WARNING', err.message, '|', dbg)
+        elif msg.type == Gst.MessageType.ELEMENT and msg.get_structure().has_name('netgear-reply'):
+            st = msg.get_structure()
+            say('REPLYMSG', st.get_value('seq'), st.get_value('port'), st.get_value('return-type'),
+                st.get_value('message'))
 
     t0 = time.monotonic()
     pipeline.set_state(Gst.State.NULL)
