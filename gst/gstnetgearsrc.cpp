@@ -731,6 +731,18 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   st->pattern = set.pattern;
   st->bidirectional = set.bidirectional;
   st->reply_gen = G_MAXUINT64;
+  if (!set.bidirectional) {
+    GST_OBJECT_LOCK(self);
+    bool has_reply = self->reply->text() != nullptr;
+    GST_OBJECT_UNLOCK(self);
+    if (has_reply || g_signal_has_handler_pending(self, src_signals[SIGNAL_COMPUTE_REPLY], 0, FALSE))
+      /* As vidgear warns that return_data is disabled: not an error, the
+       * frames still flow, but the application expects something else. */
+      GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
+                          ("A reply is set but property 'bidirectional' is false: senders get plain "
+                           "acknowledgements"),
+                          ("set bidirectional=true (here and on the senders) to send replies"));
+  }
 
   std::vector<std::unique_ptr<PortState>> port_states;
   for (int port : cfg.ports) {

@@ -17,7 +17,8 @@ NETGEAR_BUILD_DIR=${NETGEAR_BUILD_DIR:-$NETGEAR_ROOT/build}
 # (a python3 found first on PATH, e.g. from pyenv, may lack them).
 NETGEAR_PYTHON=/usr/bin/python3
 
-# Debian 12 packages: building, the test suite and its Python peers.
+# Debian 12 packages: building, the examples, the test suite and its Python
+# peers.
 NETGEAR_PACKAGES=(
   meson ninja-build pkg-config g++
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
@@ -26,6 +27,10 @@ NETGEAR_PACKAGES=(
   python3 python3-gi python3-gst-1.0
   gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   python3-zmq python3-numpy
+  # The OpenCV example pair (examples/opencv): only the modules it uses, not
+  # libopencv-dev, which pulls in every module (VTK, GDAL, ...).
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libopencv-highgui-dev libopencv-videoio-dev
 )
 # Only scripts/demo needs these: textoverlay (Debian ships GStreamer's pango
 # plugin in gstreamer1.0-x) draws the senders' labels.

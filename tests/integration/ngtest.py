@@ -232,6 +232,17 @@ class Proc:
             self.closed = True
             self.cond.notify_all()
 
+    def wait_until(self, pred, timeout):
+        """Waits at most timeout seconds until pred(stdout lines so far)
+        holds; returns whether it does."""
+        d = Deadline(timeout)
+        with self.cond:
+            while not pred(self.lines):
+                if self.closed or d.expired():
+                    return pred(self.lines)
+                self.cond.wait(min(0.2, d.left()) or 0.01)
+            return True
+
     def wait_line(self, prefix, timeout):
         """The first stdout line starting with prefix, waiting at most
         timeout seconds; None when it did not come (or the child ended)."""

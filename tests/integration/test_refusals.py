@@ -102,7 +102,24 @@ def refused_while_playing(tap, factory, prop, props):
         pipeline.set_state(Gst.State.NULL)
 
 
+def reply_without_bidirectional(tap):
+    """Not refused (frames still flow) but pointed out, as vidgear warns
+    that return_data is disabled."""
+    pipeline = Gst.parse_launch('netgearsrc name=e address=127.0.0.1 ports=27195 reply=7 e.src_27195 ! '
+                                'fakesink async=false')
+    try:
+        ret = pipeline.set_state(Gst.State.PLAYING)
+        msg = pipeline.get_bus().timed_pop_filtered(2 * Gst.SECOND, Gst.MessageType.WARNING | Gst.MessageType.ERROR)
+        text = msg.parse_warning()[0].message if msg and msg.type == Gst.MessageType.WARNING else ''
+        tap.ok(ret != Gst.StateChangeReturn.FAILURE and 'bidirectional' in text,
+               'netgearsrc reply=7 without bidirectional: plays, with a warning naming bidirectional',
+               '%s %s' % (ret, text))
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+
+
 def body(tap):
+    reply_without_bidirectional(tap)
     for desc, launch, prop in CASES:
         refused(tap, desc, launch, prop)
     refused_while_playing(tap, 'netgearsink', 'message', '')
