@@ -97,6 +97,7 @@ struct SinkState {
   uint64_t seq = 0;
   bool terminated = false;
   int request_timeout = DEFAULT_REQUEST_TIMEOUT;
+  int port = DEFAULT_PORT; /* the one connected to, for replies */
   bool bidirectional = false;
   /* The message property's value as last copied into desc, by generation. */
   guint64 message_gen = G_MAXUINT64;
@@ -229,6 +230,7 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   SinkState *st = self->state;
   st->request_timeout = cfg.request_timeout_ms;
   st->bidirectional = set.bidirectional;
+  st->port = port;
   st->warned_plain = st->warned_refused = false;
   st->event_message.reset();
   st->message_gen = G_MAXUINT64;
@@ -447,9 +449,10 @@ static void gst_netgear_sink_deliver_reply(GstNetGearSink *self, GstBuffer *buf,
     return;
   }
   std::string text = netgear::dump_json(r.data);
-  const char *rtype = r.kind == netgear::Reply::Kind::BIDIR_ARRAY ? "ndarray" : netgear::python_type_name(r.data);
+  /* As the receiver named it: vidgear's "tuple" arrives as a JSON list. */
+  const char *rtype = r.return_type.c_str();
+  int port = st->port;
   GST_OBJECT_LOCK(self);
-  int port = self->port;
   self->replies++;
   GST_OBJECT_UNLOCK(self);
   GST_LOG_OBJECT(self, "reply to frame %" G_GUINT64_FORMAT ": %s", seq, text.c_str());

@@ -108,7 +108,10 @@ struct PortState {
   bool have_seq = false;
   uint64_t stream = 0, seq = 0, received = 0;
   bool warned_port = false;
-  std::string last_reply; /* bidirectional: what the last delivered frame got */
+  /* Bidirectional: the answer the newest queued frame got, and which frame
+   * that was, so that only a copy of that very frame gets it again. */
+  std::string last_reply;
+  uint64_t last_reply_stream = 0, last_reply_seq = 0;
   bool warned_bad_reply = false;
 
   ~PortState() {
@@ -140,6 +143,7 @@ struct SrcState {
   bool warned_newer = false;
   bool bidirectional = false;
   std::string reply; /* to frames and bad input: plain, or the reply property's */
+  std::string fallback_reply; /* when handling a message failed: plain, or null in bidirectional mode */
   /* The reply property's value as last encoded into `reply`; I/O thread. */
   guint64 reply_gen = G_MAXUINT64;
 };
@@ -330,15 +334,20 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
            "frame " + std::to_string(h.ext->seq) + " already received");
       return h.ext->seq == ps->seq ? Outcome::REPEATED : Outcome::DROPPED;
     }
-    ps->have_seq = true;
-    ps->stream = h.ext->stream;
-    ps->seq = seq = h.ext->seq;
+    seq = h.ext->seq;
   } else {
     seq = ps->received;
   }
   if (!ps->mapper.map(h, payload_size, &reason, &detail)) {
     drop(ps, reason, detail);
     return Outcome::DROPPED;
+  }
+  /* Only a frame that can be used takes its number: the same frame sent
+   * again, repaired, is not a duplicate of one that was dropped. */
+  if (h.ext) {
+    ps->have_seq = true;
+    ps->stream = h.ext->stream;
+    ps->seq = seq;
   }
   ps->received++;
 
@@ -441,7 +450,8 @@ std::string Handler::on_message(size_t index, netgear::Message &msg) {
     /* Only allocation can throw here; the I/O thread serves every port and
      * must survive whatever one peer sends. */
     drop(ps, netgear::DropReason::BAD_HEADER, std::string("cannot handle the message: ") + e.what());
-    return st_->reply;
+    /* Built at start, so answering needs no allocation of its own. */
+    return st_->fallback_reply;
   }
 }
 
@@ -455,10 +465,11 @@ const std::string &Handler::shared_reply() {
   GstNetGearJsonProperty *prop = src_->reply;
   GST_OBJECT_LOCK(src_);
   if (prop->generation() != st_->reply_gen) {
-    st_->reply_gen = prop->generation();
+    guint64 gen = prop->generation();
     std::shared_ptr<const netgear::Json> value = prop->value();
     GST_OBJECT_UNLOCK(src_);
     st_->reply = netgear::encode_bidir_reply(*value);
+    st_->reply_gen = gen;
     return st_->reply;
   }
   GST_OBJECT_UNLOCK(src_);
@@ -506,12 +517,16 @@ std::string Handler::handle_message(PortState *ps, netgear::Message &msg) {
     uint64_t seq = 0;
     std::string message;
     Outcome outcome = on_frame(ps, msg, dec->frame, arrival, &seq, &message);
+    const netgear::FrameHeader &h = dec->frame;
     if (st_->bidirectional && outcome == Outcome::QUEUED) {
       ps->last_reply = compute_reply(ps, seq, message);
+      ps->last_reply_stream = h.ext ? h.ext->stream : 0;
+      ps->last_reply_seq = seq;
       return ps->last_reply;
     }
     /* The same answer again, not a second computation. */
-    if (st_->bidirectional && outcome == Outcome::REPEATED && !ps->last_reply.empty())
+    if (st_->bidirectional && outcome == Outcome::REPEATED && !ps->last_reply.empty() && h.ext &&
+        h.ext->stream == ps->last_reply_stream && h.ext->seq == ps->last_reply_seq)
       return ps->last_reply;
   }
   return shared_reply();
@@ -767,6 +782,7 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
     return FALSE;
   }
   st->reply = netgear::plain_reply(random_device_id());
+  st->fallback_reply = set.bidirectional ? netgear::encode_bidir_reply(nullptr) : st->reply;
 
   for (auto &ps : st->ports) {
     gchar *name = g_strdup_printf("src_%d", ps->port);
@@ -814,6 +830,7 @@ static void gst_netgear_src_reset(GstNetGearSrc *self) {
     ps->received = 0;
     ps->need_stream_start = ps->need_segment = ps->discont = true;
     ps->last_reply.clear();
+    ps->warned_bad_reply = false;
     ps->needs_flush = false;
     ps->idle = true;
     gst_clear_caps(&ps->pushed_caps);
@@ -1070,8 +1087,9 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
    *
    * Bidirectional mode: asks the application for the answer to one frame
    * of one sender. Emitted on the receiving thread as each frame arrives,
-   * before it is queued for its pad; that thread serves every port, so a
-   * handler must be quick and must not change the element's state.
+   * just after it is queued for its pad (downstream may already be
+   * handling it); that thread serves every port, so a handler must be quick
+   * and must not change the element's state.
    *
    * Returns: (transfer full) (nullable): the answer as JSON text, or NULL
    * to send the reply property's value.

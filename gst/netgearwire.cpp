@@ -295,6 +295,43 @@ bool decode_extension(const Json &g, Extension *ext, bool *newer, std::string *d
 
 /* ---- JSON ---- */
 
+namespace {
+
+/* Forwards nlohmann's SAX events to its DOM builder, and stops the parse
+ * (returns false) as soon as the callback refused something or the text is
+ * not JSON, keeping the parser's message instead of throwing it. */
+class Sax {
+public:
+  using Dom = nlohmann::detail::json_sax_dom_callback_parser<Json>;
+  Sax(Dom &dom, const char *const *refused, std::string *error) : dom_(dom), refused_(refused), error_(error) {}
+  bool null() { return go(dom_.null()); }
+  bool boolean(bool v) { return go(dom_.boolean(v)); }
+  bool number_integer(Json::number_integer_t v) { return go(dom_.number_integer(v)); }
+  bool number_unsigned(Json::number_unsigned_t v) { return go(dom_.number_unsigned(v)); }
+  bool number_float(Json::number_float_t v, const Json::string_t &s) { return go(dom_.number_float(v, s)); }
+  bool string(Json::string_t &v) { return go(dom_.string(v)); }
+  bool binary(Json::binary_t &v) { return go(dom_.binary(v)); }
+  bool start_object(std::size_t n) { return go(dom_.start_object(n)); }
+  bool key(Json::string_t &v) { return go(dom_.key(v)); }
+  bool end_object() { return go(dom_.end_object()); }
+  bool start_array(std::size_t n) { return go(dom_.start_array(n)); }
+  bool end_array() { return go(dom_.end_array()); }
+  bool parse_error(std::size_t, const std::string &, const nlohmann::detail::exception &ex) {
+    if (error_)
+      *error_ = ex.what();
+    return false;
+  }
+
+private:
+  bool go(bool dom_result) { return dom_result && !*refused_; }
+  Dom &dom_;
+  const char *const *refused_;
+  std::string *error_;
+};
+
+} // namespace
+
+
 std::optional<Json> parse_json(std::string_view text, std::string *error) {
   /* The marker only has to differ from every string in `text`. A JSON string
    * can hold U+0000 only as the escape \u0000, so when the text has none the
@@ -311,9 +348,7 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
 
   /* Refused while parsing, before a deep value exists: nlohmann copies
    * values recursively as an object grows, so depth costs stack. */
-  struct Refused {
-    const char *why;
-  };
+  const char *refused = nullptr;
   auto is_marker = [&](const Json &v) {
     if (!non_finite || !v.is_string())
       return false;
@@ -323,11 +358,13 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
   int keys = 0;
   auto cb = [&](int depth, Json::parse_event_t ev, Json &parsed) {
     if (depth > kMaxDepth)
-      throw Refused{"nested too deeply"};
-    if (ev == Json::parse_event_t::key && ++keys > kMaxKeys)
-      throw Refused{"too many keys"};
-    if (ev == Json::parse_event_t::key && is_marker(parsed))
-      throw Refused{"NaN or Infinity used as an object key"};
+      refused = "nested too deeply";
+    else if (ev == Json::parse_event_t::key && ++keys > kMaxKeys)
+      refused = "too many keys";
+    else if (ev == Json::parse_event_t::key && is_marker(parsed))
+      refused = "NaN or Infinity used as an object key";
+    if (refused)
+      return false;
     if (ev == Json::parse_event_t::value && is_marker(parsed)) {
       switch (static_cast<NonFinite>(parsed.get_ref<const std::string &>().back() - '0')) {
       case NonFinite::NAN_:
@@ -345,21 +382,31 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
     }
     return true;
   };
+  /* No exception may leave nlohmann here: a process that loaded libunwind
+   * (GStreamer links it) next to libgcc_s's unwinder, as a Python program
+   * importing zmq or cv2 before gi does, can abort on a C++ throw instead of
+   * catching it, and this is where a remote peer's bytes arrive. So nlohmann
+   * builds the value through its SAX interface with exceptions off, and a
+   * refusal or a syntax error stops the parse by returning false. */
+  Json result;
+  nlohmann::detail::json_sax_dom_callback_parser<Json> dom(result, cb, /*allow_exceptions=*/false);
+  Sax sax(dom, &refused, error);
+  bool parsed;
   try {
-    return Json::parse(src.begin(), src.end(), cb);
-  } catch (const Refused &r) {
-    if (error)
-      *error = r.why;
-    return std::nullopt;
-  } catch (const Json::exception &e) {
-    if (error)
-      *error = e.what();
-    return std::nullopt;
+    parsed = Json::sax_parse(src.begin(), src.end(), &sax);
   } catch (const std::bad_alloc &) {
     if (error)
       *error = "out of memory";
     return std::nullopt;
   }
+  if (!parsed || refused || result.is_discarded()) {
+    if (error && refused)
+      *error = refused;
+    else if (error && error->empty())
+      *error = "not valid JSON";
+    return std::nullopt;
+  }
+  return result;
 }
 
 void dump_json(const Json &value, std::string &out) { dump_rec(value, out); }
@@ -650,6 +697,7 @@ Reply decode_reply(std::string_view part0, size_t nparts) {
   auto data = j->find("data");
   if (rt == j->end() || !rt->is_string() || data == j->end())
     return r;
+  r.return_type = rt->get<std::string>();
   if (*rt == "ndarray" && nparts == 2) {
     r.kind = Reply::Kind::BIDIR_ARRAY;
     r.data = std::move(*j);

@@ -140,6 +140,7 @@ const char *python_type_name(const Json &value);
 struct Reply {
   enum class Kind { PLAIN, TERMINATE, BIDIR, BIDIR_ARRAY } kind = Kind::PLAIN;
   Json data;              /* BIDIR: the value; BIDIR_ARRAY: the header object */
+  std::string return_type; /* BIDIR*: the Python type name the receiver gave */
 };
 /* Classifies what a receiver answered. Never fails: bytes that are neither a
  * terminate acknowledgement nor a bidirectional JSON reply are PLAIN. */

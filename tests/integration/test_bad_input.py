@@ -3,7 +3,8 @@
 interleaves good vidgear-style frames with every kind of malformed message.
 netgearsrc must deliver every good frame intact, count every bad one under
 its reason in `stats`, answer every REQ (so no REP state machine wedges),
-keep a well-behaved second sender flowing, and end normally."""
+keep a well-behaved second sender flowing, and end normally; also in a
+process that imported zmq before gi (zmq_first_child.py)."""
 import collections
 import json
 import os
@@ -95,6 +96,19 @@ def run(tap, pattern, port, other_port):
             rx.stop()
 
 
+def zmq_imported_first(tap, port):
+    """Bad JSON reaching a process that imported zmq before gi (two C++
+    unwinders loaded: a throw in the plugin could abort it) is answered and
+    survived."""
+    with ng.ProcGroup() as group:
+        child = group.add(ng.Proc('zmq-first', [ng.PYTHON, os.path.join(ng.HERE, 'zmq_first_child.py'),
+                                                str(port)]))
+        rc = child.wait_exit(30)
+        tap.ok(rc == 0 and child.find('SURVIVED') and len(child.find('REPLY {"return_type"')) == 3,
+               'a receiver in a process that imported zmq before gi survives bad JSON, and answers it in JSON '
+               '(bidirectional)', child.report())
+
+
 def main():
     tap = ng.Tap()
     for pattern, port in ((1, 27180), (2, 27182)):
@@ -102,6 +116,10 @@ def main():
             run(tap, pattern, port, port + 1)
         except Exception:
             tap.exception('pattern %d' % pattern)
+    try:
+        zmq_imported_first(tap, 27184)
+    except Exception:
+        tap.exception('zmq imported first')
     return tap.finish()
 
 

@@ -160,7 +160,46 @@ def mismatched(tap):
                     rx_args={'src_props': 'bidirectional=true reply=7'}, check=plain_sender)
 
 
+def resent_after_drop(tap):
+    """A frame dropped (its size disagrees with its header) and then sent
+    again whole must get its own answer, not the one of the frame before."""
+    import zmq
+    port = 27219
+    rx = ng.Receiver([port], pattern=1, src_props='bidirectional=true')
+    rx.src.set_property('reply', '"shared"')
+    rx.src.connect('compute-reply', lambda _s, p, seq, m: json.dumps({'answer_to': seq}))
+    ctx = zmq.Context()
+    req = ctx.socket(zmq.REQ)
+    req.setsockopt(zmq.LINGER, 0)
+    req.setsockopt(zmq.RCVTIMEO, 5000)
+    try:
+        tap.ok(rx.start(), 'resent after a drop: receiver reaches PLAYING', rx.summary())
+        req.connect('tcp://127.0.0.1:%d' % port)
+        caps = 'video/x-raw,format=BGR,width=4,height=2,framerate=30/1'
+
+        def frame(seq, c):
+            # dtype/shape agree with the payload; the caps may not (then the
+            # frame is dropped after its header was read).
+            h = {'port': port, 'terminate_flag': False, 'compression': False, 'message': None, 'pattern': '1',
+                 'dtype': 'uint8', 'shape': [2, 4, 3],
+                 'gst': {'v': 1, 'caps': c, 'layout': 'packed', 'seq': seq, 'stream': 7}}
+            req.send_multipart([json.dumps(h).encode(), bytes(24)])
+            return json.loads(req.recv())['data']
+
+        got = [frame(0, caps), frame(1, caps.replace('width=4', 'width=5')), frame(1, caps)]
+        tap.ok(got == [{'answer_to': 0}, 'shared', {'answer_to': 1}],
+               'resent after a drop: frame 0 answered, its dropped successor gets the shared reply, and that '
+               'frame sent again, repaired, gets its own answer', str(got))
+        tap.ok(rx.run_until(lambda: rx.count(port) == 2, 5),
+               'resent after a drop: the repaired frame is delivered', rx.summary())
+    finally:
+        req.close()
+        ctx.term()
+        rx.stop()
+
+
 def body(tap):
+    resent_after_drop(tap)
     per_frame(tap)
     changed_reply(tap)
     default_reply(tap)
