@@ -117,6 +117,15 @@ gboolean gst_netgear_common_validate(GstElement *element, GstNetGearCommon *c, G
 
 /* ---- JSON-valued properties ---- */
 
+void GstNetGearJsonProperty::install(GObjectClass *klass, guint prop_id, const gchar *name, const gchar *nick,
+                                     const gchar *blurb) {
+  g_object_class_install_property(
+      klass, prop_id,
+      g_param_spec_string(name, nick, blurb, nullptr,
+                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                   GST_PARAM_MUTABLE_PLAYING)));
+}
+
 gboolean GstNetGearJsonProperty::set(const gchar *text) {
   if (!text) {
     text_.clear();

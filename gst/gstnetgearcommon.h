@@ -67,6 +67,9 @@ gboolean gst_netgear_common_validate(GstElement *element, GstNetGearCommon *c, G
 class GstNetGearJsonProperty {
 public:
   explicit GstNetGearJsonProperty(const char *name) : name_(name) {}
+  /* Installs the property `name` on the class: a string, default NULL,
+   * that can change while playing. */
+  static void install(GObjectClass *klass, guint prop_id, const gchar *name, const gchar *nick, const gchar *blurb);
   /* NULL means JSON null. Returns FALSE when refused; then call
    * post_refusal() once the object lock is released. */
   gboolean set(const gchar *text);

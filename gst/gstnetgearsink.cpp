@@ -99,11 +99,23 @@ struct SinkState {
   int request_timeout = DEFAULT_REQUEST_TIMEOUT;
   int port = DEFAULT_PORT; /* the one connected to, for replies */
   bool bidirectional = false;
-  /* The message property's value as last copied into desc, by generation. */
-  guint64 message_gen = G_MAXUINT64;
   bool warned_plain = false;
   bool warned_refused = false;
   std::optional<netgear::Json> event_message; /* from the last netgear-message event */
+  guint64 event_gen = 0;                      /* changes with event_message */
+  /* Where desc.message was copied from, and that value's generation, so
+   * that an unchanged message is not copied again for every frame. */
+  enum class Source { NONE, META, EVENT, PROPERTY } message_source = Source::NONE;
+  guint64 message_gen = 0;
+  /* Whether desc.message must be (re)copied from `src` at generation `gen`;
+   * records that it will be. */
+  bool message_stale(Source src, guint64 gen) {
+    if (message_source == src && message_gen == gen && src != Source::META)
+      return false;
+    message_source = src;
+    message_gen = gen;
+    return true;
+  }
   netgear::Message reply;
 };
 
@@ -233,7 +245,7 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   st->port = port;
   st->warned_plain = st->warned_refused = false;
   st->event_message.reset();
-  st->message_gen = G_MAXUINT64;
+  st->message_source = SinkState::Source::NONE;
   auto sender = std::make_unique<netgear::Sender>(cfg);
   std::string error;
   if (!sender->start(&error)) {
@@ -377,25 +389,22 @@ static void gst_netgear_sink_choose_message(GstNetGearSink *self, GstBuffer *buf
       if (!gst_netgear_sink_read_message(v, &value, &why)) {
         /* As NetGear sends the frame of a refused message with None. */
         gst_netgear_sink_refuse_message(self, "GstNetGearMeta", why);
-        st->desc.message = nullptr;
-        st->message_gen = G_MAXUINT64;
-        return;
+        value = nullptr;
       }
-      if (!value.is_null()) {
+      if (!value.is_null() || !why.empty()) {
+        st->message_stale(SinkState::Source::META, 0);
         st->desc.message = std::move(value);
-        st->message_gen = G_MAXUINT64; /* desc no longer holds the property's value */
         return;
       }
     }
   }
   if (st->event_message) {
-    st->desc.message = *st->event_message;
-    st->message_gen = G_MAXUINT64;
+    if (st->message_stale(SinkState::Source::EVENT, st->event_gen))
+      st->desc.message = *st->event_message;
     return;
   }
   GST_OBJECT_LOCK(self);
-  if (self->message->generation() != st->message_gen) {
-    st->message_gen = self->message->generation();
+  if (st->message_stale(SinkState::Source::PROPERTY, self->message->generation())) {
     std::shared_ptr<const netgear::Json> value = self->message->value();
     GST_OBJECT_UNLOCK(self);
     st->desc.message = *value;
@@ -410,6 +419,7 @@ static void gst_netgear_sink_choose_message(GstNetGearSink *self, GstBuffer *buf
  * that cannot write a meta's structure (PyGObject copies it) use it. */
 static void gst_netgear_sink_message_event(GstNetGearSink *self, const GstStructure *s) {
   SinkState *st = self->state;
+  st->event_gen++;
   const GValue *v = gst_structure_get_value(s, "message");
   if (!v) {
     st->event_message.reset();
@@ -623,17 +633,12 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
                          "(bidirectional), messages-refused (buffers whose own message was not JSON)",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
-  g_object_class_install_property(
-      gobject_class, PROP_MESSAGE,
-      g_param_spec_string("message", "Message",
-                          "JSON value sent with every frame, as NetGear's send(frame, message=...): "
-                          "e.g. '{\"camera\": \"porch\"}', 2.5, '\"text\"' (quoted: a JSON string); "
-                          "NULL = null. Can change while playing. A buffer's GstNetGearMeta \"message\" "
-                          "field (JSON text, not null) replaces it for that buffer. Text that is not JSON is "
-                          "refused",
-                          nullptr,
-                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                                   GST_PARAM_MUTABLE_PLAYING)));
+  GstNetGearJsonProperty::install(gobject_class, PROP_MESSAGE, "message", "Message",
+                                  "JSON value sent with every frame, as NetGear's send(frame, message=...): "
+                                  "e.g. '{\"camera\": \"porch\"}', 2.5, '\"text\"' (quoted: a JSON string); "
+                                  "NULL = null. Can change while playing. A buffer's GstNetGearMeta \"message\" "
+                                  "field (JSON text, not null) replaces it for that buffer. Text that is not JSON is "
+                                  "refused");
 
   /**
    * GstNetGearSink::reply:

@@ -1066,17 +1066,12 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
                          "terminates, port-mismatch, queued, dropped and dropped-<reason>",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
-  g_object_class_install_property(
-      gobject_class, PROP_REPLY,
-      g_param_spec_string("reply", "Reply",
-                          "bidirectional=true: JSON value answering every frame of every sender, as "
-                          "NetGear's recv(return_data=...), e.g. '\"Hi\"' or '{\"gain\": 2}' (NULL = "
-                          "null); a compute-reply handler may answer a frame instead. Can change while "
-                          "playing: the next frame to arrive gets the new value. Text that is not JSON is "
-                          "refused",
-                          nullptr,
-                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                                   GST_PARAM_MUTABLE_PLAYING)));
+  GstNetGearJsonProperty::install(gobject_class, PROP_REPLY, "reply", "Reply",
+                                  "bidirectional=true: JSON value answering every frame of every sender, as "
+                                  "NetGear's recv(return_data=...), e.g. '\"Hi\"' or '{\"gain\": 2}' (NULL = "
+                                  "null); a compute-reply handler may answer a frame instead. Can change while "
+                                  "playing: the next frame to arrive gets the new value. Text that is not JSON is "
+                                  "refused");
 
   /**
    * GstNetGearSrc::compute-reply:

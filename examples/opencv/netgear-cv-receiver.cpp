@@ -41,6 +41,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netgear-cv-common.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -56,6 +58,11 @@
 #include <vector>
 
 namespace {
+
+using netgear_cv::display_text;
+using netgear_cv::has_property;
+using netgear_cv::put_text_fit;
+using netgear_cv::say;
 
 constexpr const char *kMetaName = "GstNetGearMeta";
 
@@ -198,44 +205,6 @@ bool parse_args(int argc, char **argv, Options *o) {
     return false;
   }
   return true;
-}
-
-std::mutex out_mutex;
-
-void say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-void say(const char *fmt, ...) {
-  std::lock_guard<std::mutex> lk(out_mutex);
-  va_list ap;
-  va_start(ap, fmt);
-  std::vprintf(fmt, ap);
-  va_end(ap);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
-}
-
-/* What to draw for a JSON value: a string without its quotes, nothing for
- * null, anything else as JSON text. */
-std::string display_text(const std::string &json_text) {
-  nlohmann::ordered_json v = nlohmann::ordered_json::parse(json_text, nullptr, false);
-  if (v.is_discarded())
-    return json_text;
-  if (v.is_null())
-    return "";
-  if (v.is_string())
-    return v.get<std::string>();
-  return v.dump();
-}
-
-void put_text_fit(cv::Mat &img, const std::string &text, cv::Point org, const cv::Scalar &color, double scale = 0.6) {
-  if (text.empty())
-    return;
-  int base = 0;
-  int max_w = img.cols - org.x - 4;
-  cv::Size sz = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, scale, 2, &base);
-  if (sz.width > max_w && max_w > 0)
-    scale = std::max(0.3, scale * max_w / sz.width);
-  cv::putText(img, text, org, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), 4, cv::LINE_AA);
-  cv::putText(img, text, org, cv::FONT_HERSHEY_SIMPLEX, scale, color, 1, cv::LINE_AA);
 }
 
 struct Tile {
@@ -393,10 +362,6 @@ bool write_image(const std::string &path, const cv::Mat &img) {
     return false;
   }
   return true;
-}
-
-bool has_property(GstElement *e, const char *name) {
-  return g_object_class_find_property(G_OBJECT_GET_CLASS(e), name) != nullptr;
 }
 
 bool build_pipeline(App *app) {
