@@ -63,6 +63,15 @@ def main():
     count = [0]
     ending = threading.Event()
     lock = threading.Lock()
+    out_lock = threading.Lock()
+
+    def say(line):
+        # Frames are printed from each pad's streaming thread and events from
+        # the main loop; print() writes the text and its newline separately,
+        # so without the lock two threads' lines can run together.
+        with out_lock:
+            sys.stdout.write(line + '\n')
+            sys.stdout.flush()
 
     def end_stream():
         # netgearsrc ends every pad; the pipeline then posts EOS.
@@ -81,9 +90,9 @@ def main():
             s = meta.get_structure()
             port, seq, message = s.get_value('port'), s.get_value('seq'), s.get_value('message')
         caps = sample.get_caps().get_structure(0)
-        print('port=%s seq=%s message=%s size=%d %s %s %sx%s' % (
+        say('port=%s seq=%s message=%s size=%d %s %s %sx%s' % (
             port, seq, message, buf.get_size(), caps.get_name(), caps.get_value('format') or '',
-            caps.get_value('width'), caps.get_value('height')), flush=True)
+            caps.get_value('width'), caps.get_value('height')))
         with lock:
             count[0] += 1
             done = a.frames > 0 and count[0] == a.frames
@@ -117,10 +126,10 @@ def main():
         if msg.type == Gst.MessageType.ELEMENT:
             s = msg.get_structure()
             if s.get_name() == 'netgear-server-connected':
-                print('connected port=%d peer=%s' % (s.get_value('port'),
-                                                     s.get_value('peer') if s.has_field('peer') else '?'), flush=True)
+                say('connected port=%d peer=%s' % (s.get_value('port'),
+                                                   s.get_value('peer') if s.has_field('peer') else '?'))
             elif s.get_name() == 'netgear-server-terminated':
-                print('terminated port=%d' % s.get_value('port'), flush=True)
+                say('terminated port=%d' % s.get_value('port'))
         elif msg.type == Gst.MessageType.ERROR:
             err, dbg = msg.parse_error()
             print('error: %s (%s)' % (err.message, dbg), file=sys.stderr)
@@ -140,7 +149,7 @@ def main():
             on_message(bus, msg)
         status[0] = 1
     else:
-        print('listening on %s ports %s' % (a.address, a.ports), flush=True)
+        say('listening on %s ports %s' % (a.address, a.ports))
         loop.run()
     pipeline.set_state(Gst.State.NULL)
     return status[0]
