@@ -323,9 +323,9 @@ static gboolean gst_netgear_sink_set_caps(GstBaseSink *bsink, GstCaps *caps) {
   st->desc.ext->caps = plan.caps;
   st->desc.ext->layout = plan.layout;
   if (plan.kind == netgear::SendPlan::Kind::JPEG) {
-    /* Accurate decoding options; the colourspace is what a vidgear client
-     * asks simplejpeg for, and it converts grey JPEGs to it too. */
-    st->desc.compression = netgear::Compression{false, false, "BGR"};
+    /* Accurate decoding options. The colourspace is what a vidgear client
+     * asks simplejpeg to decode to: the caps' word, else each frame's. */
+    st->desc.compression = netgear::Compression{false, false, plan.jpeg_colorspace};
   } else {
     st->desc.compression.reset();
     st->desc.dtype = "uint8";
@@ -518,6 +518,9 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   }
   if (plan.kind == netgear::SendPlan::Kind::BYTES)
     st->desc.shape = {payload->size()};
+  else if (plan.kind == netgear::SendPlan::Kind::JPEG && plan.jpeg_colorspace.empty())
+    st->desc.compression->colorspace =
+        netgear::jpeg_colorspace(static_cast<const guint8 *>(payload->data()), payload->size());
 
   gst_netgear_sink_choose_message(self, buf);
 

@@ -74,8 +74,58 @@ bool plan_for_caps(GstCaps *caps, SendPlan *plan, std::string *error) {
     }
   } else if (gst_structure_has_name(s, "image/jpeg")) {
     plan->kind = SendPlan::Kind::JPEG;
+    const gchar *cs = gst_structure_get_string(s, kJpegColorspaceField);
+    if (cs && !known_jpeg_colorspace(cs)) {
+      *error = std::string(kJpegColorspaceField) + " \"" + cs + "\" is not a colourspace vidgear knows";
+      return false;
+    }
+    plan->jpeg_colorspace = cs ? cs : "";
   }
   return true;
+}
+
+bool known_jpeg_colorspace(const std::string &name) {
+  static const char *const names[] = {"RGB",  "BGR",  "RGBX", "BGRX", "XBGR", "XRGB", "GRAY",
+                                      "RGBA", "BGRA", "ABGR", "ARGB", "CMYK"};
+  for (const char *n : names)
+    if (name == n)
+      return true;
+  return false;
+}
+
+int jpeg_components(const guint8 *d, gsize size) {
+  if (size < 4 || d[0] != 0xFF || d[1] != 0xD8)
+    return 0;
+  gsize i = 2;
+  while (i + 4 <= size) {
+    if (d[i] != 0xFF)
+      return 0;
+    guint8 marker = d[i + 1];
+    if (marker == 0xFF) { /* fill byte before a marker */
+      i++;
+      continue;
+    }
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { /* no length */
+      i += 2;
+      continue;
+    }
+    if (marker == 0xDA || marker == 0xD9) /* scan data or end: no frame header */
+      return 0;
+    gsize len = (static_cast<gsize>(d[i + 2]) << 8) | d[i + 3];
+    if (len < 2 || i + 2 + len > size)
+      return 0;
+    /* SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC): length,
+     * precision, height, width, component count. */
+    bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    if (sof)
+      return len >= 8 ? d[i + 9] : 0;
+    i += 2 + len;
+  }
+  return 0;
+}
+
+const char *jpeg_colorspace(const guint8 *data, gsize size) {
+  return jpeg_components(data, size) == 1 ? "GRAY" : "BGR";
 }
 
 bool buffer_has_wire_layout(GstBuffer *buf, const SendPlan &plan) {
@@ -127,7 +177,7 @@ bool ReceiveMapper::map(const FrameHeader &h, size_t payload_size, DropReason *r
     layout = h.ext->layout;
     key = (layout == Layout::PACKED ? "P" : "D") + h.ext->caps;
   } else if (h.compression) {
-    key = "J";
+    key = "J" + h.compression->colorspace;
   } else {
     key = "N" + h.dtype;
     for (uint64_t d : h.shape)
@@ -140,7 +190,16 @@ bool ReceiveMapper::map(const FrameHeader &h, size_t payload_size, DropReason *r
       if (!set_caps(h.ext->caps, reason, detail))
         return false;
     } else if (h.compression) {
-      set_caps("image/jpeg", reason, detail);
+      /* The colourspace is the peer's word: noted only when vidgear would
+       * understand it (and so a relay can send it on). No size or rate: a
+       * JPEG tells its size to the decoder, and a vidgear peer has no rate. */
+      GstCaps *caps = gst_caps_new_simple("image/jpeg", "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
+      if (known_jpeg_colorspace(h.compression->colorspace))
+        gst_caps_set_simple(caps, kJpegColorspaceField, G_TYPE_STRING, h.compression->colorspace.c_str(), nullptr);
+      if (caps_)
+        gst_caps_unref(caps_);
+      caps_ = caps;
+      raw_video_ = false;
     } else {
       const auto &sh = h.shape;
       bool gray = sh.size() == 2 || (sh.size() == 3 && sh[2] == 1);

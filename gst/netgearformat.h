@@ -28,7 +28,29 @@ struct SendPlan {
   Layout layout = Layout::DEFAULT;
   std::string dtype;           /* NUMPY_IMAGE */
   std::vector<uint64_t> shape; /* NUMPY_IMAGE */
+  /* JPEG: the colourspace named by the caps (kJpegColorspaceField), empty
+   * when they name none and each frame's own decides (jpeg_colorspace()). */
+  std::string jpeg_colorspace;
 };
+
+/* The image/jpeg caps field that carries NetGear's compression colourspace:
+ * the pixel layout a vidgear client decodes the JPEG to ("BGR", "GRAY", ...).
+ * GStreamer decoders do not need it (the JPEG says how it is coded); it
+ * travels so that a relay hands it on and an application can read it. Not
+ * jpegparse's `colorspace` field, which names the JPEG's own coding. */
+constexpr const char *kJpegColorspaceField = "netgear-colorspace";
+
+/* Whether simplejpeg (what vidgear decodes with) knows this colourspace. */
+bool known_jpeg_colorspace(const std::string &name);
+
+/* The number of colour components in a JPEG's frame header (SOFn), 0 when
+ * the bytes hold no well-formed one before the scan data. */
+int jpeg_components(const guint8 *data, gsize size);
+
+/* The colourspace to tell a vidgear client for one JPEG frame when the caps
+ * name none: GRAY for a one-component JPEG (the client gets a 2-D array,
+ * as the sender's grey frames were), BGR otherwise (OpenCV's order). */
+const char *jpeg_colorspace(const guint8 *data, gsize size);
 
 /* Fails (with a message for the user) on caps we cannot send: not fixed,
  * or in memory other than system memory. */

@@ -177,7 +177,9 @@ static void test_map_uint16_unsupported() {
   g_assert_false(detail.empty());
 }
 
-static void check_jpeg(const char *vector) {
+/* The colourspace the header names is noted in the caps (vector.json says
+ * which one the server was given). */
+static void check_jpeg(const char *vector, const char *want_caps) {
   std::string payload;
   FrameHeader h = decode_vector(need_vector(vector), &payload);
   ReceiveMapper m;
@@ -185,13 +187,72 @@ static void check_jpeg(const char *vector) {
   std::string detail;
   REQUIRE(m.map(h, payload.size(), &r, &detail));
   REQUIRE(m.caps() != nullptr);
-  GstCaps *want = caps_from("image/jpeg");
-  g_assert_true(gst_caps_is_equal(m.caps(), want));
+  GstCaps *want = caps_from(want_caps);
+  if (!gst_caps_is_equal(m.caps(), want)) {
+    gchar *got = gst_caps_to_string(m.caps());
+    unit::fail_msg(__FILE__, __LINE__, G_STRFUNC, std::string("caps ") + got + ", want " + want_caps);
+    g_free(got);
+  }
   gst_caps_unref(want);
   g_assert_false(m.needs_repack());
 }
-static void test_map_jpeg_bgr() { check_jpeg("ms-p1-jpeg-bgr-default-msg-omitted"); }
-static void test_map_jpeg_gray() { check_jpeg("ms-p1-jpeg-gray-dct0-ups1-msg-omitted"); }
+static void test_map_jpeg_bgr() {
+  check_jpeg("ms-p1-jpeg-bgr-default-msg-omitted", "image/jpeg, framerate=(fraction)0/1, netgear-colorspace=(string)BGR");
+}
+static void test_map_jpeg_gray() {
+  check_jpeg("ms-p1-jpeg-gray-dct0-ups1-msg-omitted",
+             "image/jpeg, framerate=(fraction)0/1, netgear-colorspace=(string)GRAY");
+}
+
+/* A colourspace simplejpeg does not know is the peer's noise: the frame is
+ * still a JPEG, the caps just do not repeat the word; a change of
+ * colourspace changes the caps. */
+static void test_map_jpeg_colorspace_changes() {
+  std::string payload;
+  FrameHeader h = decode_vector(need_vector("ms-p1-jpeg-bgr-default-msg-omitted"), &payload);
+  ReceiveMapper m;
+  DropReason r = DropReason::NONE;
+  std::string detail;
+  h.compression->colorspace = "bgr\"; g=1";
+  REQUIRE(m.map(h, payload.size(), &r, &detail));
+  GstCaps *plain = caps_from("image/jpeg, framerate=(fraction)0/1");
+  g_assert_true(gst_caps_is_equal(m.caps(), plain));
+  gst_caps_unref(plain);
+  h.compression->colorspace = "RGB";
+  REQUIRE(m.map(h, payload.size(), &r, &detail));
+  g_assert_cmpstr(gst_structure_get_string(gst_caps_get_structure(m.caps(), 0), netgear::kJpegColorspaceField), ==,
+                  "RGB");
+}
+
+/* Component counts come from the JPEG's frame header; anything that is not a
+ * well-formed JPEG up to its SOF gives 0 (and BGR), never a read past the
+ * end: every truncation of the captured JPEGs is tried. */
+static void test_jpeg_components() {
+  std::string bgr, gray;
+  decode_vector(need_vector("ms-p1-jpeg-bgr-default-msg-omitted"), &bgr);
+  decode_vector(need_vector("ms-p1-jpeg-gray-dct0-ups1-msg-omitted"), &gray);
+  auto comps = [](const std::string &b, size_t n) {
+    return netgear::jpeg_components(reinterpret_cast<const guint8 *>(b.data()), n);
+  };
+  g_assert_cmpint(comps(bgr, bgr.size()), ==, 3);
+  g_assert_cmpint(comps(gray, gray.size()), ==, 1);
+  g_assert_cmpstr(netgear::jpeg_colorspace(reinterpret_cast<const guint8 *>(gray.data()), gray.size()), ==, "GRAY");
+  g_assert_cmpstr(netgear::jpeg_colorspace(reinterpret_cast<const guint8 *>(bgr.data()), bgr.size()), ==, "BGR");
+  for (const std::string *b : {&bgr, &gray})
+    for (size_t n = 0; n < b->size(); n++) {
+      /* Copied so that a read past n is a read past the allocation. */
+      std::vector<guint8> cut(b->begin(), b->begin() + static_cast<long>(n));
+      int c = netgear::jpeg_components(cut.data(), cut.size());
+      if (c != 0 && c != comps(*b, b->size()))
+        unit::fail_msg(__FILE__, __LINE__, G_STRFUNC, "truncation to " + std::to_string(n) + " gave " +
+                                                          std::to_string(c) + " components");
+    }
+  const guint8 junk[] = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x01, 0x08};
+  g_assert_cmpint(netgear::jpeg_components(junk, sizeof junk), ==, 0);
+  const guint8 png[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  g_assert_cmpint(netgear::jpeg_components(png, sizeof png), ==, 0);
+  g_assert_cmpstr(netgear::jpeg_colorspace(png, sizeof png), ==, "BGR");
+}
 
 /* The mapper caches per sender: a change of shape must change the caps, a
  * failure must not poison the cache. */
@@ -449,6 +510,10 @@ static void test_plan_jpeg_and_other() {
   Plan j0 = plan_for("image/jpeg");
   REQUIRE(j0.ok);
   g_assert_true(j0.plan.kind == SendPlan::Kind::JPEG);
+  g_assert_cmpstr(j0.plan.jpeg_colorspace.c_str(), ==, "");
+  Plan jg = plan_for("image/jpeg, netgear-colorspace=(string)GRAY");
+  REQUIRE(jg.ok);
+  g_assert_cmpstr(jg.plan.jpeg_colorspace.c_str(), ==, "GRAY");
   Plan h = plan_for("video/x-h264, stream-format=(string)byte-stream, alignment=(string)au");
   REQUIRE(h.ok);
   g_assert_true(h.plan.kind == SendPlan::Kind::BYTES);
@@ -462,6 +527,7 @@ static void test_plan_refused() {
       "video/x-raw, format=(string)BGR, width=(int)6, height=(int)4; video/x-raw, format=(string)GRAY8, width=(int)6, height=(int)4",
       "video/x-raw(memory:DMABuf), format=(string)BGR, width=(int)6, height=(int)4",
       "video/x-raw(memory:GLMemory), format=(string)RGBA, width=(int)6, height=(int)4",
+      "image/jpeg, netgear-colorspace=(string)YUV",
   };
   for (const char *c : bad) {
     Plan p = plan_for(c);
@@ -559,6 +625,8 @@ int main(int argc, char **argv) {
   unit::add("/map/vidgear/uint16-unsupported", test_map_uint16_unsupported);
   unit::add("/map/vidgear/jpeg-bgr", test_map_jpeg_bgr);
   unit::add("/map/vidgear/jpeg-gray", test_map_jpeg_gray);
+  unit::add("/map/vidgear/jpeg-colorspace", test_map_jpeg_colorspace_changes);
+  unit::add("/jpeg/components", test_jpeg_components);
   unit::add("/map/cache", test_map_cache);
   unit::add("/map/unsupported-shapes", test_map_unsupported_shapes);
   unit::add("/map/ext/i420", test_map_ext_i420);
