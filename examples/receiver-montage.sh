@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The NetGear receiver: netgearsrc binds one port per sender and gives each
 # its own pad, src_<port>; compositor tiles them into one montage (2x2 for
-# four ports), shown on screen or written to a file.
+# four ports), shown on screen or written to a file. Senders may be
+# netgearsink or Python vidgear NetGear servers, raw or JPEG.
 #
 #   ADDRESS=0.0.0.0 PORTS=5566,5567,5568,5569 examples/receiver-montage.sh
 #   OUTPUT=montage.avi examples/receiver-montage.sh
@@ -39,9 +40,10 @@ n=${#ports[@]}
 cols=1
 while ((cols * cols < n)); do cols=$((cols + 1)); done
 rows=$(((n + cols - 1) / cols))
-# Fixed output caps: the montage has its final size from the first frame,
-# even before any sender has connected (muxers refuse a size change).
-montage_caps="video/x-raw,width=$((cols * TILE_WIDTH)),height=$((rows * TILE_HEIGHT)),pixel-aspect-ratio=1/1,framerate=$FPS/1"
+# Fixed output caps: the montage has its final size, format and colorimetry
+# from the first frame, even before any sender has connected, and whatever
+# mix of colour and grey senders comes (muxers refuse a caps change).
+montage_caps="video/x-raw,format=I420,colorimetry=bt601,width=$((cols * TILE_WIDTH)),height=$((rows * TILE_HEIGHT)),pixel-aspect-ratio=1/1,framerate=$FPS/1"
 
 case $OUTPUT in
   '') out=(autovideosink) ;;
@@ -55,7 +57,9 @@ branches=()
 for i in "${!ports[@]}"; do
   mix+=("sink_$i::xpos=$((i % cols * TILE_WIDTH))" "sink_$i::ypos=$(((i / cols) * TILE_HEIGHT))"
     "sink_$i::width=$TILE_WIDTH" "sink_$i::height=$TILE_HEIGHT")
-  branches+=("src.src_${ports[i]}" '!' queue '!' videoconvert '!' "mix.sink_$i")
+  # decodebin: raw frames pass as they are; JPEG frames (a vidgear server
+  # compresses by default when simplejpeg is installed) are decoded.
+  branches+=("src.src_${ports[i]}" '!' decodebin '!' queue '!' videoconvert '!' "mix.sink_$i")
 done
 
 exec gst-launch-1.0 "$@" \

@@ -27,6 +27,9 @@ NETGEAR_PACKAGES=(
   python3 python3-gi python3-gst-1.0
   gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   python3-zmq python3-numpy
+  # JPEG for the Python NetGear peer of the interop tests (vidgear uses
+  # simplejpeg, which Debian does not package).
+  python3-pil
   # The OpenCV example pair (examples/opencv): only the modules it uses, not
   # libopencv-dev, which pulls in every module (VTK, GDAL, ...).
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev

@@ -17,7 +17,6 @@ Every test script imports this module. It provides:
 Tests run only on 127.0.0.1. Every wait is bounded; every child is killed
 in a finally block (ProcGroup).
 """
-import hashlib
 import json
 import os
 import subprocess
@@ -35,6 +34,9 @@ gi.require_version('GstVideo', '1.0')
 from gi.repository import GLib, GObject, Gst, GstApp, GstVideo  # noqa: E402,F401
 
 import numpy as np  # noqa: E402
+
+import ngframes  # noqa: E402
+from ngframes import digest, marker_of  # noqa: E402,F401
 
 Gst.init(None)
 
@@ -65,6 +67,11 @@ class Tap:
             if not cond and diag:
                 self.diag(diag)
         return bool(cond)
+
+    def skip(self, desc, why):
+        with self.lock:
+            self.count += 1
+            print('ok %d - %s # SKIP %s' % (self.count, desc, why), flush=True)
 
     def diag(self, text):
         for line in str(text).splitlines():
@@ -163,25 +170,9 @@ def unpack(info, packed, fill=0xA5):
 
 
 def frame_content(info, index, n):
-    """Deterministic packed content of frame n of sender `index`. The first
-    bytes spell N, index, n (little endian), the rest is seeded noise."""
-    size = packed_size(info)
-    rng = np.random.default_rng(1000003 * (index + 1) + n)
-    data = rng.integers(0, 256, size, dtype=np.uint8)
-    marker = bytes([0x4E, index & 0xFF, n & 0xFF, (n >> 8) & 0xFF])
-    data[:min(4, size)] = np.frombuffer(marker[:min(4, size)], dtype=np.uint8)
-    return data.tobytes()
-
-
-def marker_of(packed):
-    """(index, n) from a frame_content() marker, or None."""
-    if len(packed) >= 4 and packed[0] == 0x4E:
-        return packed[1], packed[2] | (packed[3] << 8)
-    return None
-
-
-def digest(data):
-    return hashlib.sha256(data).hexdigest()[:32]
+    """Deterministic packed content of frame n of sender `index`
+    (ngframes.content)."""
+    return ngframes.content(packed_size(info), index, n)
 
 
 def content_digest(caps, data):
@@ -379,15 +370,17 @@ class Receiver:
     """netgearsrc with one appsink per pad, in this process."""
 
     def __init__(self, ports, pattern=1, max_buffers=None, address=LOOPBACK, consume_delay=0.0,
-                 sink_props='sync=false async=false', src_props='', on_record=None):
+                 sink_props='sync=false async=false', src_props='', on_record=None, keep_data=False):
         """consume_delay: seconds each appsink callback takes (a slow
         consumer, to make a pattern=2 receiver drop). sink_props: the
         appsinks' properties; by default they do not take part in the
         pipeline's preroll (async=false), as suits a live source whose
         ports may never all see a sender. src_props: more netgearsrc
         properties. on_record(port, rec): called on the streaming thread
-        with each buffer's record, after it is stored."""
+        with each buffer's record, after it is stored. keep_data: records
+        keep the buffer's bytes ('data'), for small frames."""
         self.ports = list(ports)
+        self.keep_data = keep_data
         self.consume_delay = consume_delay
         self.on_record = on_record
         props = 'address=%s ports="%s" pattern=%d %s' % (address, ','.join(str(p) for p in self.ports), pattern,
@@ -424,6 +417,8 @@ class Receiver:
             caps = sample.get_caps()
             data = buffer_bytes(buf)
             rec = {'size': len(data), 'caps': caps.to_string() if caps else None, 'time': time.monotonic()}
+            if self.keep_data:
+                rec['data'] = data
             meta = buf.get_custom_meta(META_NAME)
             if meta is not None:
                 s = meta.get_structure()

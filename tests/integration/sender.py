@@ -22,6 +22,8 @@ Prints on stdout, one line each, flushed:
                      --bidirectional: netgearsink's reply signal (pts -1: none)
   REPLYMSG <seq> <port> <return-type> <json>
                      --bidirectional: a netgear-reply element message
+  REPLYDATA <seq> <port> <digest>
+                     ... and the digest of its `data` (an array reply)
   DONE               the end (exit 0)
 
 Messages (see --message, --frame-messages, --raw-message-frames): frame n's
@@ -37,7 +39,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ngtest as ng  # noqa: E402
-from ngtest import GLib, Gst  # noqa: E402
+import ngframes  # noqa: E402
+from ngtest import GLib, Gst, GstVideo  # noqa: E402
 
 _out = threading.Lock()
 
@@ -71,6 +74,8 @@ def main():
     ap.add_argument('--raw-message-frames', default='',
                     help='comma-separated frame numbers whose own message is bytes (to be refused)')
     ap.add_argument('--bidirectional', action='store_true')
+    ap.add_argument('--content', choices=('noise', 'solid'), default='noise',
+                    help='solid: flat colours (ngframes.solid_bgr/solid_gray), for lossy encoders')
     a = ap.parse_args()
     frame_messages = json.loads(a.frame_messages) if a.frame_messages else None
     raw_frames = {int(x) for x in a.raw_message_frames.split(',') if x}
@@ -134,6 +139,15 @@ def main():
 
     fed = threading.Event()
 
+    def content(n):
+        if a.content == 'noise':
+            return ng.frame_content(info, a.index, n)
+        if info.finfo.format == GstVideo.VideoFormat.BGR:
+            return bytes(ngframes.solid_bgr(a.index, n)) * (info.width * info.height)
+        if info.finfo.format == GstVideo.VideoFormat.GRAY8:
+            return bytes([ngframes.solid_gray(a.index, n)]) * (info.width * info.height)
+        raise ValueError('--content solid needs BGR or GRAY8 caps')
+
     def feeder():
         for n in range(a.frames):
             if message_at and n == message_at[0]:
@@ -142,7 +156,7 @@ def main():
                 sink.set_property('message', message_at[1])
             if frame_messages is not None or n in raw_frames:
                 feed.send_event(message_event(n))
-            buf = Gst.Buffer.new_wrapped(ng.unpack(info, ng.frame_content(info, a.index, n)))
+            buf = Gst.Buffer.new_wrapped(ng.unpack(info, content(n)))
             buf.pts = n * dur
             buf.duration = dur
             ret = feed.emit('push-buffer', buf)
@@ -202,6 +216,8 @@ def main():
             st = msg.get_structure()
             say('REPLYMSG', st.get_value('seq'), st.get_value('port'), st.get_value('return-type'),
                 st.get_value('message'))
+            if st.has_field('data'):
+                say('REPLYDATA', st.get_value('seq'), st.get_value('port'), ngframes.digest(st.get_value('data').get_data()))
 
     t0 = time.monotonic()
     pipeline.set_state(Gst.State.NULL)
