@@ -11,7 +11,8 @@ this process.
     (pynetgear.py selftest).
   * Our senders -> a Python client (one REP or SUB socket bound to every
     port, as vidgear's): raw BGR with an odd width (rows repacked for numpy)
-    and GRAY8, JPEG in colour and grey, per-frame messages of every JSON
+    and GRAY8, I420 (which vidgear gets as a 1-D byte array), JPEG in colour
+    and grey, per-frame messages of every JSON
     kind, patterns 1 and 2, bidirectional replies (vidgear's sticky reply
     and numpy array replies). Each sender's terminate removes it on the
     Python side while the other goes on; the client ends when all are gone.
@@ -277,6 +278,9 @@ def our_senders_raw(tap, pattern, base):
          'messages': MESSAGES, 'want': ('uint8', [200, 318, 3], None)},
         {'port': base + 1, 'caps': 'video/x-raw,format=GRAY8,width=160,height=120,framerate=30/1',
          'messages': list(reversed(MESSAGES)), 'want': ('uint8', [120, 160], None)},
+        # Caps vidgear has no array for: the buffer's bytes as a 1-D array.
+        {'port': base + 2, 'caps': 'video/x-raw,format=I420,width=160,height=120,framerate=30/1',
+         'want': ('uint8', [160 * 120 * 3 // 2], None)},
     ], frames=14 if pattern == 1 else 30)
 
 
@@ -757,9 +761,9 @@ def real_vidgear(tap):
 def body(tap):
     peer_selftest(tap)
     our_senders_raw(tap, 1, 27240)
-    our_senders_raw(tap, 2, 27242)
-    our_senders_jpeg(tap, 1, 27244)
-    our_senders_jpeg(tap, 2, 27246)
+    our_senders_raw(tap, 2, 27243)
+    our_senders_jpeg(tap, 1, 27246)
+    our_senders_jpeg(tap, 2, 27248)
     our_senders_bidirectional(tap, 27250)
     servers_raw(tap, 1, 27260)
     servers_raw(tap, 2, 27264)
