@@ -248,6 +248,16 @@ def decode_frame(header, payload):
 
 # ---- sockets ----
 
+def _drop(peer):
+    """Close a peer's socket without waiting (linger 0, as NetGear) and its
+    context."""
+    if peer.sock is not None:
+        peer.sock.close(linger=0)
+        peer.sock = None
+    if not peer.ctx.closed:
+        peer.ctx.term()
+
+
 class Server:
     """vidgear NetGear(receive_mode=False, multiserver_mode=True)."""
 
@@ -316,11 +326,7 @@ class Server:
         return ack
 
     def abort(self):
-        if self.sock is not None:
-            self.sock.close(linger=0)
-            self.sock = None
-        if not self.ctx.closed:
-            self.ctx.term()
+        _drop(self)
 
 
 class Client:
@@ -385,11 +391,7 @@ class Client:
             return inc.port, inc.header['message'], decode_frame(inc.header, inc.payload)
 
     def close(self):
-        if self.sock is not None:
-            self.sock.close(linger=0)
-            self.sock = None
-        if not self.ctx.closed:
-            self.ctx.term()
+        _drop(self)
 
 
 # ---- command line ----
