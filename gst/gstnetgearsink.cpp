@@ -95,7 +95,12 @@ struct SinkState {
   bool have_plan = false;
   netgear::FrameDescription desc;
   uint64_t seq = 0;
-  bool terminated = false;
+  /* A frame reached the receiver since the start or the last terminate. A
+   * vidgear client only knows senders that sent a frame: a terminate from
+   * any other ends it at once (when it knows none) or, unanswered, wedges
+   * its REP socket (netgear-wire.md §6.2). So only such a sender says
+   * goodbye; netgearsrc sees a silent one leave by its disconnection. */
+  bool owes_terminate = false;
   int request_timeout = DEFAULT_REQUEST_TIMEOUT;
   int port = DEFAULT_PORT; /* the one connected to, for replies */
   bool bidirectional = false;
@@ -261,7 +266,7 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   st->desc = netgear::FrameDescription();
   st->desc.port = port;
   st->desc.pattern = pattern;
-  st->terminated = false;
+  st->owes_terminate = false;
   st->seq = 0;
   std::random_device rd;
   netgear::Extension ext;
@@ -275,9 +280,9 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
 /* Tells the receiver this sender is gone; never blocks past timeout_ms. */
 static void gst_netgear_sink_terminate(GstNetGearSink *self, int timeout_ms) {
   SinkState *st = self->state;
-  if (!st->sender || st->terminated)
+  if (!st->sender || !st->owes_terminate)
     return;
-  st->terminated = true;
+  st->owes_terminate = false;
   bool ok = st->sender->terminate(netgear::encode_terminate(st->desc.port), timeout_ms);
   GST_INFO_OBJECT(self, "terminate %s", ok ? "delivered" : "not delivered (no receiver)");
 }
@@ -536,13 +541,13 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   netgear::OutMessage msg;
   netgear::encode_frame_header(st->desc, msg.header);
   msg.payload = std::move(payload);
-  st->terminated = false;
 
   std::string error;
   for (;;) {
     /* A copy per attempt: the header and a reference to the payload. */
     netgear::Sender::Status status = st->sender->send(msg, &error, st->bidirectional ? &st->reply : nullptr);
     if (status == netgear::Sender::Status::OK) {
+      st->owes_terminate = true;
       if (st->bidirectional)
         gst_netgear_sink_deliver_reply(self, buf, ext.seq);
       return GST_FLOW_OK;

@@ -16,8 +16,9 @@
  * End of stream: a sender's terminate message ends its pad (EOS). Once every
  * sender that has connected has terminated, every pad ends, those of ports
  * that never connected too, and the element drops whatever comes later
- * until it is restarted. A sender that comes back before that starts a new
- * stream (STREAM_START) on its pad.
+ * until it is restarted. A sender that disconnects before its first frame
+ * no longer counts (netgear-server-disconnected). A sender that comes back
+ * before the end starts a new stream (STREAM_START) on its pad.
  *
  * Bidirectional mode (bidirectional=true, pattern 1): every frame is
  * answered with a JSON value, as NetGear's client does with recv(return_data):
@@ -98,6 +99,7 @@ struct PortState {
   size_t queued_frames = 0;
   bool flushing = true;
   bool connected = false; /* handshake or frame since the start or its terminate */
+  bool delivered = false; /* sent a frame (usable or not) since its last terminate */
   bool ended = false;     /* EOS queued */
   std::string peer;
   uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0;
@@ -140,6 +142,7 @@ struct SrcState {
   size_t max_buffers = DEFAULT_MAX_BUFFERS;
   bool playing = false;
   bool all_ended = false;
+  bool some_terminated = false; /* a sender terminated since the start */
   bool warned_newer = false;
   bool bidirectional = false;
   std::string reply; /* to frames and bad input: plain, or the reply property's */
@@ -213,8 +216,10 @@ public:
   bool can_accept(size_t index) override;
   std::string on_message(size_t index, netgear::Message &msg) override;
   void on_handshake(size_t index, const std::string &peer) override;
+  void on_disconnect(size_t index) override;
 
 private:
+  void end_if_all_gone();
   std::string handle_message(PortState *ps, netgear::Message &msg);
   bool mark_connected(PortState *ps, const std::string &peer, std::unique_lock<std::mutex> &lk);
   void drop(PortState *ps, netgear::DropReason reason, const std::string &detail);
@@ -287,14 +292,22 @@ void Handler::on_terminate(PortState *ps) {
   post(gst_structure_new("netgear-server-terminated", "port", G_TYPE_UINT, ps->port, nullptr));
   GST_INFO_OBJECT(src_, "port %d: sender terminated", ps->port);
   std::lock_guard<std::mutex> lk(st_->lock);
-  ps->connected = false;
+  ps->connected = ps->delivered = false;
+  st_->some_terminated = true;
   if (st_->all_ended)
     return;
   enqueue_eos(ps);
+  end_if_all_gone();
+}
+
+/* Under the lock: once every sender that connected is gone, and one of them
+ * terminated, every pad ends, as NetGear's client does. */
+void Handler::end_if_all_gone() {
+  if (st_->all_ended || !st_->some_terminated)
+    return;
   for (auto &p : st_->ports)
     if (p->connected)
       return;
-  /* Every sender that connected is gone: end, as NetGear's client does. */
   st_->all_ended = true;
   for (auto &p : st_->ports)
     if (!p->ended)
@@ -302,11 +315,35 @@ void Handler::on_terminate(PortState *ps) {
   GST_INFO_OBJECT(src_, "every sender has terminated: end of stream");
 }
 
+/* A sender that connected and leaves before its first frame was never a
+ * sender for vidgear, and our netgearsink sends no terminate then: it no
+ * longer holds the stream open. One that sent frames stays until its
+ * terminate (a REQ sender reconnecting after a timeout disconnects too). */
+void Handler::on_disconnect(size_t index) {
+  PortState *ps = st_->ports[index].get();
+  {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    if (!ps->connected || ps->delivered || st_->all_ended)
+      return;
+    ps->connected = false;
+  }
+  /* Posted before anything can end the stream, as on_terminate does. */
+  post(gst_structure_new("netgear-server-disconnected", "port", G_TYPE_UINT, ps->port, nullptr));
+  GST_INFO_OBJECT(src_, "port %d: sender left before its first frame", ps->port);
+  std::lock_guard<std::mutex> lk(st_->lock);
+  end_if_all_gone();
+}
+
 Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival,
                        uint64_t *seq_out, std::string *message) {
   netgear::DropReason reason = netgear::DropReason::NONE;
   std::string detail;
   size_t payload_size = msg.parts[1].size();
+  {
+    /* A sender now, even if this frame cannot be used. */
+    std::lock_guard<std::mutex> lk(st_->lock);
+    ps->delivered = true;
+  }
 
   if (!declared_port_matches(h.port, ps->port)) {
     /* The socket names the sender, not the header (NetGear trusts the
@@ -822,10 +859,10 @@ static void gst_netgear_src_close(GstNetGearSrc *self) {
 static void gst_netgear_src_reset(GstNetGearSrc *self) {
   SrcState *st = self->state;
   std::lock_guard<std::mutex> lk(st->lock);
-  st->all_ended = st->playing = false;
+  st->all_ended = st->playing = st->some_terminated = false;
   for (auto &ps : st->ports) {
     clear_queue(ps.get());
-    ps->connected = ps->ended = false;
+    ps->connected = ps->ended = ps->delivered = false;
     ps->have_seq = false;
     ps->received = 0;
     ps->need_stream_start = ps->need_segment = ps->discont = true;

@@ -680,7 +680,8 @@ bool Receiver::open(std::string *error) {
      * Connected before the bind, so no event is lost. */
     std::string mon = "inproc://netgear-monitor-" + std::to_string(reinterpret_cast<uintptr_t>(s));
     void *m = zmq_socket(ctx_, ZMQ_PAIR);
-    if (!m || zmq_socket_monitor(s, mon.c_str(), ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
+    if (!m || zmq_socket_monitor(s, mon.c_str(),
+                                    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) != 0 ||
         zmq_connect(m, mon.c_str()) != 0) {
       *error = std::string("cannot monitor a ZeroMQ socket: ") + zmq_strerror(errno);
       if (m)
@@ -727,6 +728,9 @@ void Receiver::run() {
   std::vector<zmq_pollitem_t> items(2 * n + 1);
   Message msg, event;
   std::vector<std::string> accepted(n); /* peer of each port's newest connection */
+  /* A disconnection is told once the port has nothing left to read: the
+   * monitor may report it before the sender's last messages are read. */
+  std::vector<bool> disconnected(n, false);
   while (!stop_) {
     items[0] = {nullptr, wake_.fd(), ZMQ_POLLIN, 0};
     for (size_t i = 0; i < n; i++) {
@@ -757,6 +761,8 @@ void Receiver::run() {
           accepted[i] = peer_of_fd(static_cast<int>(value)); /* the value is the new connection's fd */
         else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
           handler_->on_handshake(i, accepted[i]);
+        else if (ev == ZMQ_EVENT_DISCONNECTED)
+          disconnected[i] = true;
       }
     }
     /* One message per port per round, so a fast sender cannot starve the
@@ -768,6 +774,15 @@ void Receiver::run() {
       msg.parts.clear();
       if (rep && zmq_send(socks_[i], reply.data(), reply.size(), ZMQ_DONTWAIT) < 0)
         GST_WARNING("cannot reply on port %d: %s", cfg_.ports[i], zmq_strerror(errno));
+    }
+    for (size_t i = 0; i < n && !stop_; i++) {
+      int events = 0;
+      size_t len = sizeof events;
+      if (disconnected[i] && zmq_getsockopt(socks_[i], ZMQ_EVENTS, &events, &len) == 0 &&
+          !(events & ZMQ_POLLIN)) {
+        disconnected[i] = false;
+        handler_->on_disconnect(i);
+      }
     }
   }
 }

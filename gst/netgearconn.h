@@ -206,6 +206,9 @@ public:
    * whether or not it has sent anything yet. `peer` is its IP address when
    * known (tcp), else empty. */
   virtual void on_handshake(size_t index, const std::string &peer) = 0;
+  /* A connection on port `index` closed (the sender stopped, died, or
+   * reconnects). */
+  virtual void on_disconnect(size_t index) = 0;
 };
 
 class Receiver {

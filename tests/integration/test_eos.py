@@ -12,7 +12,14 @@ Run with pattern=1 (ports 27140-27142) and pattern=2 (ports 27145-27147).
 Then the same rule with the receiver as a user would write it, appsinks
 left at their defaults (async=true, as gst-launch-1.0's sinks): 2 ports, one
 sender of 10 frames. The idle port's sink never receives anything, yet the
-pipeline must run, get every frame and end with EOS (ports 27148-27149)."""
+pipeline must run, get every frame and end with EOS (ports 27148-27149).
+
+A sender that stops before its first frame: it sends no terminate (a
+vidgear client would end, or stall, on one from a sender it has not seen),
+and netgearsrc, which saw it connect, sees it leave
+(netgear-server-disconnected), so it no longer holds the stream open: once
+the other sender terminates, the pipeline ends (pattern 1: ports
+27143-27144, pattern 2: 27152-27153)."""
 import os
 import sys
 import time
@@ -115,10 +122,46 @@ def default_sinks(tap):
         tap.ok(t < 2.0, '%s: receiver stops in under 2 s' % label, 'took %.2f s' % t)
 
 
+def silent_sender(tap, pattern, ports):
+    streaming, silent = ports
+    label = 'pattern %d, a sender that stops before its first frame' % pattern
+    rx = ng.Receiver(ports, pattern=pattern)
+    try:
+        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % label, rx.summary()):
+            return
+        with ng.ProcGroup() as group:
+            b = ng.start_sender(group, streaming, 1, FRAMES, pattern=pattern, caps=CAPS, sync=pattern == 2,
+                                hold=True, timeout=40)
+            tap.ok(rx.run_until(lambda: rx.got('netgear-server-connected', streaming), 20) and
+                   b.wait_line('HOLDING', 20) is not None, '%s: the other sender streams' % label,
+                   rx.summary() + b.report())
+            a = ng.start_sender(group, silent, 0, 0, pattern=pattern, caps=CAPS, timeout=40)
+            rc = a.wait_exit(20)
+            left = rx.run_until(lambda: rx.got('netgear-server-disconnected', silent), 10)
+            st = a.stats()
+            tap.ok(rc == 0 and st is not None and st.get_value('sent') == 0,
+                   '%s: it ends (EOS) having sent nothing, not even a terminate' % label,
+                   a.report() + (st.to_string() if st else ''))
+            tap.ok(left and rx.got('netgear-server-connected', silent) and
+                   not rx.got('netgear-server-terminated', silent) and not rx.pad_eos[silent] and not rx.eos,
+                   '%s: netgearsrc posts connected, then disconnected; nothing ends' % label, rx.summary())
+            b.send_line()
+            got = rx.run_until(lambda: rx.eos, EOS_WITHIN + 10)
+            tap.ok(got and all(rx.pad_eos.values()),
+                   '%s: the other sender\'s terminate ends every pad and the pipeline' % label, rx.summary())
+            tap.ok(rx.count(streaming) == FRAMES if pattern == 1 else rx.count(streaming) > 0,
+                   '%s: the other sender\'s frames all arrive' % label, rx.summary())
+    finally:
+        t = rx.stop()
+        tap.ok(t < 2.0, '%s: receiver stops in under 2 s' % label, 'took %.2f s' % t)
+
+
 def body(tap):
     scenario(tap, 1, [27140, 27141, 27142])
     scenario(tap, 2, [27145, 27146, 27147])
     default_sinks(tap)
+    silent_sender(tap, 1, [27143, 27144])
+    silent_sender(tap, 2, [27152, 27153])
 
 
 ng.run_main(body)
