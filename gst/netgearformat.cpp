@@ -75,11 +75,14 @@ bool plan_for_caps(GstCaps *caps, SendPlan *plan, std::string *error) {
   } else if (gst_structure_has_name(s, "image/jpeg")) {
     plan->kind = SendPlan::Kind::JPEG;
     const gchar *cs = gst_structure_get_string(s, kJpegColorspaceField);
-    if (cs && !known_jpeg_colorspace(cs)) {
+    /* vidgear upper-cases the names it is given; so do we. */
+    gchar *upper = cs ? g_ascii_strup(cs, -1) : nullptr;
+    plan->jpeg_colorspace = upper ? upper : "";
+    g_free(upper);
+    if (cs && !known_jpeg_colorspace(plan->jpeg_colorspace)) {
       *error = std::string(kJpegColorspaceField) + " \"" + cs + "\" is not a colourspace vidgear knows";
       return false;
     }
-    plan->jpeg_colorspace = cs ? cs : "";
   }
   return true;
 }
@@ -125,7 +128,14 @@ int jpeg_components(const guint8 *d, gsize size) {
 }
 
 const char *jpeg_colorspace(const guint8 *data, gsize size) {
-  return jpeg_components(data, size) == 1 ? "GRAY" : "BGR";
+  switch (jpeg_components(data, size)) {
+  case 1:
+    return "GRAY";
+  case 4: /* Adobe CMYK/YCCK: libjpeg cannot turn it into BGR */
+    return "CMYK";
+  default:
+    return "BGR";
+  }
 }
 
 bool buffer_has_wire_layout(GstBuffer *buf, const SendPlan &plan) {

@@ -49,7 +49,8 @@ int jpeg_components(const guint8 *data, gsize size);
 
 /* The colourspace to tell a vidgear client for one JPEG frame when the caps
  * name none: GRAY for a one-component JPEG (the client gets a 2-D array,
- * as the sender's grey frames were), BGR otherwise (OpenCV's order). */
+ * as the sender's grey frames were), CMYK for a four-component one (which
+ * libjpeg cannot convert to BGR), BGR otherwise (OpenCV's order). */
 const char *jpeg_colorspace(const guint8 *data, gsize size);
 
 /* Fails (with a message for the user) on caps we cannot send: not fixed,

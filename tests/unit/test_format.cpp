@@ -247,6 +247,10 @@ static void test_jpeg_components() {
         unit::fail_msg(__FILE__, __LINE__, G_STRFUNC, "truncation to " + std::to_string(n) + " gave " +
                                                           std::to_string(c) + " components");
     }
+  /* A four-component frame header (SOF0, 8 bits, 2x2, 4 components). */
+  const guint8 cmyk[] = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x02, 0x00, 0x02, 0x04, 0x01, 0x11, 0x00};
+  g_assert_cmpint(netgear::jpeg_components(cmyk, sizeof cmyk), ==, 4);
+  g_assert_cmpstr(netgear::jpeg_colorspace(cmyk, sizeof cmyk), ==, "CMYK");
   const guint8 junk[] = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x01, 0x08};
   g_assert_cmpint(netgear::jpeg_components(junk, sizeof junk), ==, 0);
   const guint8 png[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
@@ -514,6 +518,9 @@ static void test_plan_jpeg_and_other() {
   Plan jg = plan_for("image/jpeg, netgear-colorspace=(string)GRAY");
   REQUIRE(jg.ok);
   g_assert_cmpstr(jg.plan.jpeg_colorspace.c_str(), ==, "GRAY");
+  Plan jl = plan_for("image/jpeg, netgear-colorspace=(string)rgb");
+  REQUIRE(jl.ok);
+  g_assert_cmpstr(jl.plan.jpeg_colorspace.c_str(), ==, "RGB");
   Plan h = plan_for("video/x-h264, stream-format=(string)byte-stream, alignment=(string)au");
   REQUIRE(h.ok);
   g_assert_true(h.plan.kind == SendPlan::Kind::BYTES);
