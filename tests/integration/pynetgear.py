@@ -30,8 +30,15 @@ Deliberate deviations from vidgear:
 - A message vidgear's receive thread would die on raises DecodeError.
 - JPEG goes through Pillow, not simplejpeg: 4:2:2 for colour, the header's
   dct/ups flags are only carried (Pillow has no fast-DCT/upsample switches).
-- server --wait-subscriber uses an XPUB (same wire protocol as PUB) to see
-  the subscription; vidgear users simply lose the first frames (slow joiner).
+- Pattern 2 also gives up after 3 x request_timeout without a message
+  (vidgear's SUB waits for ever), so that a test never hangs.
+- vidgear's client queues frames on a thread and recv() stops handing them
+  out once every sender has terminated, so an application can miss the
+  last frames it acknowledged; this one hands out every frame.
+- A vidgear client JPEG-compresses an array return_data when simplejpeg is
+  installed; this one always sends the array raw.
+- server --pause-before-close S: vidgear users pause before close() in
+  pattern 2, or its terminate is lost (sent, then closed at once with HWM 1).
 
 Command line (one line per event on stdout, flushed; see --help):
   server: READY, SENT <n> <digest> <message-json>, REPLY <n> <json> |
@@ -163,11 +170,12 @@ def parse_reply(parts, bidirectional):
     if not bidirectional:
         return None  # plain mode: any reply will do, content ignored
     head = json.loads(parts[0])
-    if head.get('return_type') == 'ndarray':
-        if head.get('compression'):
-            return jpeg_decode(parts[1], head['compression'].get('colorspace', 'BGR'))
+    # Keys indexed as vidgear indexes them: a missing one raises.
+    if head['return_type'] == 'ndarray':
+        if head['compression']:
+            return jpeg_decode(parts[1], head['compression']['colorspace'])
         return np.frombuffer(parts[1], dtype=head['array_dtype']).reshape(head['array_shape'])
-    return head.get('data')
+    return head['data']
 
 
 # ---- the bytes: receiver side ----
@@ -189,11 +197,9 @@ class Receiver:
         self.device_id = device_id or ''.join(random.choices(string.ascii_uppercase, k=8))
         self.return_data = None  # sticky, shared by every sender (spec 6.6)
         self.ports = []  # header port values, compared with == as vidgear's list does
-        self.ever_tracked = False
-
-    @property
-    def all_terminated(self):
-        return self.ever_tracked and not self.ports
+        # vidgear's client stops on any terminate that leaves no known
+        # sender, also one from a port it never saw while it knows none.
+        self.all_terminated = False
 
     def reply_parts(self):
         if not self.bidirectional:
@@ -213,22 +219,27 @@ class Receiver:
         except (ValueError, KeyError, TypeError, IndexError) as e:
             raise DecodeError('unusable header: %s: %s' % (type(e).__name__, e)) from e
         if terminate:
+            # vidgear reads a terminate as one part; more would desync it.
+            if len(parts) != 1:
+                raise DecodeError('port %s: terminate of %d parts' % (json.dumps(port), len(parts)))
             known = port in self.ports
             if known:
                 self.ports.remove(port)
             # An unknown port gets no reply: vidgear's real behaviour (spec 6.2).
             reply = [TERMINATE_ACK] if known and self.pattern == 1 else None
+            if not self.ports:
+                self.all_terminated = True
             return Incoming('terminate', header, port, reply=reply, known=known)
         missing = [k for k in self.FRAME_KEYS if k not in header]
-        if missing or len(parts) < 2:
-            raise DecodeError('port %s: frame without %s' % (json.dumps(port), missing or 'payload part'))
+        if missing or len(parts) != 2:
+            raise DecodeError('port %s: frame with %s' % (json.dumps(port), 'no %s' % missing if missing
+                                                           else '%d parts, not 2' % len(parts)))
         reply = value = None
         if self.pattern == 1:
             reply = self.reply_parts()  # at once, before decoding, as NetGear does
             value = self.return_data if self.bidirectional else reply[0]
         if port not in self.ports:
             self.ports.append(port)
-            self.ever_tracked = True
         return Incoming('frame', header, port, parts[1], reply, value)
 
 
@@ -236,7 +247,7 @@ def decode_frame(header, payload):
     comp = header['compression']
     try:
         if comp:
-            return jpeg_decode(payload, comp.get('colorspace', 'BGR'))
+            return jpeg_decode(payload, comp['colorspace'])
         return np.frombuffer(payload, dtype=header['dtype']).reshape(header['shape'])
     except ImportError:
         raise
@@ -262,9 +273,9 @@ class Server:
     """vidgear NetGear(receive_mode=False, multiserver_mode=True)."""
 
     def __init__(self, address, port, pattern=1, bidirectional=False, jpeg=None,
-                 request_timeout=4000, max_retries=3, xpub=False):
+                 request_timeout=4000, max_retries=3):
         _check_mode(pattern, bidirectional)
-        self.pattern, self.bidirectional, self.xpub = pattern, bidirectional, xpub
+        self.pattern, self.bidirectional = pattern, bidirectional
         self.request_timeout, self.retries = request_timeout, max_retries
         self.encoder = FrameEncoder(port, pattern, jpeg)
         self.endpoint = 'tcp://%s:%s' % (address, port)
@@ -279,18 +290,11 @@ class Server:
             sock.setsockopt(zmq.REQ_RELAXED, 1)
             sock.setsockopt(zmq.REQ_CORRELATE, 1)
         else:
-            sock = self.ctx.socket(zmq.XPUB if self.xpub else zmq.PUB)
+            sock = self.ctx.socket(zmq.PUB)
             sock.setsockopt(zmq.SNDHWM, 1)
             sock.setsockopt(zmq.RCVHWM, 1)
         sock.connect(self.endpoint)
         return sock
-
-    def wait_subscriber(self, timeout_ms=10000):
-        """XPUB only: the subscription message is the only sign of a subscriber."""
-        if self.sock.poll(timeout_ms, zmq.POLLIN):
-            self.sock.recv()
-            return True
-        return False
 
     def send(self, frame, message=None):
         if self.sock is None:
@@ -433,12 +437,9 @@ def run_server(a):
     if a.format.startswith('jpeg-'):
         jpeg = {'colorspace': 'BGR' if a.format == 'jpeg-bgr' else 'GRAY'}
     server = Server(a.address, str(a.port) if a.port_as_string else a.port, a.pattern,
-                    a.bidirectional, jpeg, a.request_timeout, a.max_retries,
-                    xpub=a.wait_subscriber and a.pattern == 2)
+                    a.bidirectional, jpeg, a.request_timeout, a.max_retries)
     try:
         say('READY')
-        if server.xpub and not server.wait_subscriber(10000):
-            raise RuntimeError('no subscriber within 10 s')
         start = time.monotonic()
         for n in range(a.frames):
             if a.fps > 0:
@@ -463,6 +464,8 @@ def run_server(a):
         if a.hold:
             say('HOLDING')
             sys.stdin.readline()
+        if a.pause_before_close > 0:
+            time.sleep(a.pause_before_close)
         ack = server.close()
         say('CLOSED', 'null' if ack is None else json.dumps(ack.decode('utf-8', 'replace')))
         return 0
@@ -683,9 +686,11 @@ def selftest(a):
     attempt('%s with a 71-byte payload: refused' % base, lambda: refuses(head, parts[1][:71]))
 
     def untracked_terminate():
-        inc = Receiver(1).accept(vectors['ms-p1-terminate'][1])
-        return inc.kind == 'terminate' and not inc.known and inc.reply is None
-    attempt('terminate from an untracked port: no reply (as vidgear)', untracked_terminate)
+        core = Receiver(1)
+        inc = core.accept(vectors['ms-p1-terminate'][1])
+        return inc.kind == 'terminate' and not inc.known and inc.reply is None and core.all_terminated
+    attempt('terminate from an untracked port: no reply; knowing no sender, the client ends (as vidgear)',
+            untracked_terminate)
 
     def str_and_int_ports():
         core, states = Receiver(1), []
@@ -727,7 +732,8 @@ def main(argv=None):
     s.add_argument('--fps', type=float, default=0)
     s.add_argument('--request-timeout', type=int, default=4000)
     s.add_argument('--max-retries', type=int, default=3)
-    s.add_argument('--wait-subscriber', action='store_true', help='pattern 2: XPUB, wait (10 s) for a subscriber')
+    s.add_argument('--pause-before-close', type=float, default=0,
+                   help='seconds of idleness before close(), as vidgear users need in pattern 2 (see the docstring)')
     s.add_argument('--hold', action='store_true', help='after the last frame, wait for a line on stdin')
     s.set_defaults(func=run_server)
     c = sub.add_parser('client', help='a NetGear receiver')
