@@ -327,6 +327,43 @@ def our_senders_bidirectional(tap, base):
     ], frames=8, client_args=['--reply-mode', 'ndarray'], bidirectional=True, check=check_array_replies)
 
 
+def silent_sink_to_python_client(tap, base):
+    """A netgearsink that stops before its first frame, before and while
+    another sender streams: a vidgear client must neither end (it would on
+    a terminate when it knows no sender) nor stall (it never answers a
+    terminate from a port it has not seen)."""
+    title = 'our sender stopped before its first frame -> Python client'
+    silent, streaming = base, base + 1
+    caps = 'video/x-raw,format=BGR,width=64,height=48,framerate=30/1'
+    d = ng.Deadline(60)
+    with ng.ProcGroup() as group:
+        client = group.add(peer_client([silent, streaming], 1))
+        if not tap.ok(client.wait_line('LISTENING', d.left()) is not None, '%s: client listening' % title,
+                      client.report()):
+            return
+        first = ng.start_sender(group, silent, 0, 0, caps=caps, timeout=30)
+        rc0 = first.wait_exit(d.left())
+        tap.ok(rc0 == 0 and client.running() and not client.find('TERMINATED') and not client.find('IGNORED'),
+               '%s: alone, it ends without a word; the client goes on waiting' % title,
+               first.report() + client.report())
+        other = ng.start_sender(group, streaming, 1, 40, caps=caps, sync=1, hold=True, timeout=40)
+        tap.ok(client.wait_line('FRAME port=%d' % streaming, d.left()) is not None, '%s: another sender streams' % title,
+               client.report() + other.report())
+        second = ng.start_sender(group, silent, 0, 0, caps=caps, timeout=30)
+        rc1 = second.wait_exit(d.left())
+        held = other.wait_line('HOLDING', d.left()) is not None
+        other.send_line()
+        rc = client.wait_exit(d.left())
+        st = other.stats() if other.wait_exit(d.left()) == 0 else None
+        tap.ok(rc1 == 0 and held and not client.find('IGNORED-TERMINATE') and
+               len([l for l in client.find('FRAME port=%d' % streaming)]) == 40 and st is not None and
+               st.get_value('timeouts') == 0,
+               '%s: while another streams, nothing stalls it: all 40 frames, no timeout' % title,
+               client.report() + (st.to_string() if st else other.report()))
+        tap.ok(rc == 0 and client.find('ALL-TERMINATED') and client.find('TERMINATED port=%d' % streaming),
+               '%s: the client ends when the streaming sender terminates' % title, client.report())
+
+
 # ------------------------------------------------ Python servers -> netgearsrc
 
 def from_python_servers(tap, title, pattern, servers, frames, src_props='', on_create=None, check=None):
@@ -781,6 +818,7 @@ def body(tap):
     our_senders_jpeg(tap, 1, 27246)
     our_senders_jpeg(tap, 2, 27248)
     our_senders_bidirectional(tap, 27250)
+    silent_sink_to_python_client(tap, 27256)
     servers_raw(tap, 1, 27260)
     servers_raw(tap, 2, 27264)
     servers_jpeg(tap, 1, 27270)
