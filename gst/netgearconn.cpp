@@ -728,8 +728,12 @@ void Receiver::run() {
   std::vector<zmq_pollitem_t> items(2 * n + 1);
   Message msg, event;
   std::vector<std::string> accepted(n); /* peer of each port's newest connection */
-  /* A disconnection is told once the port has nothing left to read: the
-   * monitor may report it before the sender's last messages are read. */
+  /* Each port's open connections, by fd (the events' value): a port's
+   * sender has left only when none is open, not when an old connection of
+   * a sender that reconnected closes, or one of two senders on a port. */
+  std::vector<std::set<int>> open_fds(n);
+  /* ... told once the port has nothing left to read: the monitor may
+   * report a disconnection before the sender's last messages are read. */
   std::vector<bool> disconnected(n, false);
   while (!stop_) {
     items[0] = {nullptr, wake_.fd(), ZMQ_POLLIN, 0};
@@ -757,12 +761,17 @@ void Receiver::run() {
           continue;
         memcpy(&ev, event.parts[0].data(), sizeof ev);
         memcpy(&value, static_cast<const char *>(event.parts[0].data()) + sizeof ev, sizeof value);
-        if (ev == ZMQ_EVENT_ACCEPTED)
+        if (ev == ZMQ_EVENT_ACCEPTED) {
           accepted[i] = peer_of_fd(static_cast<int>(value)); /* the value is the new connection's fd */
-        else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+          open_fds[i].insert(static_cast<int>(value));
+          disconnected[i] = false;
+        } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
           handler_->on_handshake(i, accepted[i]);
-        else if (ev == ZMQ_EVENT_DISCONNECTED)
-          disconnected[i] = true;
+        } else if (ev == ZMQ_EVENT_DISCONNECTED) {
+          open_fds[i].erase(static_cast<int>(value));
+          if (open_fds[i].empty())
+            disconnected[i] = true;
+        }
       }
     }
     /* One message per port per round, so a fast sender cannot starve the
