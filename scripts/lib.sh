@@ -35,6 +35,11 @@ NETGEAR_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopencv-highgui-dev libopencv-videoio-dev
 )
+# scripts/fuzz (run by scripts/test too): clang and its libFuzzer and
+# sanitizer runtimes.
+NETGEAR_FUZZ_PACKAGES=(
+  clang libclang-rt-14-dev
+)
 # Only scripts/demo needs these: textoverlay (Debian ships GStreamer's pango
 # plugin in gstreamer1.0-x) draws the senders' labels.
 NETGEAR_DEMO_PACKAGES=(
