@@ -15,6 +15,17 @@ import subprocess
 import sys
 
 
+def first_sof(jpeg):
+    """Offset of the first SOFn marker of a JPEG, or None."""
+    i = 2
+    while i + 4 <= len(jpeg) and jpeg[i] == 0xFF:
+        marker = jpeg[i + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return i
+        i += 2 + (jpeg[i + 2] << 8 | jpeg[i + 3])
+    return None
+
+
 def main():
     vectors, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -34,9 +45,17 @@ def main():
             f.write(bytes([len(parts) - 1]) + struct.pack('<I', size1) + parts[0])
         n += 1
         if 'jpeg' in name and len(parts) > 1:
-            with open(os.path.join(out, name + '-jpeg'), 'wb') as f:
-                f.write(bytes([0]) + struct.pack('<I', 0) + parts[1])
-            n += 1
+            jpeg = parts[1]
+            # The whole JPEG, and its start up to the end of its frame
+            # header: the fuzzer reaches cut and bent headers from there.
+            seeds = {'-jpeg': jpeg}
+            sof = first_sof(jpeg)
+            if sof is not None:
+                seeds['-jpeg-head'] = jpeg[:sof + 10]
+            for suffix, data in seeds.items():
+                with open(os.path.join(out, name + suffix), 'wb') as f:
+                    f.write(bytes([0]) + struct.pack('<I', 0) + data)
+                n += 1
     if n == 0:
         sys.exit('no vectors in %s' % vectors)
     print('%d seed inputs in %s' % (n, out))
