@@ -36,7 +36,7 @@ NETGEAR_PACKAGES=(
   libopencv-highgui-dev libopencv-videoio-dev
 )
 # scripts/fuzz (run by scripts/test too): clang and its libFuzzer and
-# sanitizer runtimes.
+# sanitizer runtimes, for the sanitized build and the fuzzer.
 NETGEAR_FUZZ_PACKAGES=(
   clang libclang-rt-14-dev
 )
