@@ -43,6 +43,9 @@ def run(tap, ports, pattern, frames, caps, sync, exact, encoders=None, title=Non
             holding = [s.wait_line('HOLDING', deadline.left()) is not None for s in senders]
             tap.ok(all(holding), '%s: every sender pushed all its frames' % label0,
                    '\n'.join(s.report() for s in senders))
+            # A stalled consumer (rx_args stall_after) has made the receiver
+            # drop while the senders streamed; it consumes again for the end.
+            rx.release_consumer()
             for s in senders:
                 s.send_line()
             # Every sender now sends EOS -> terminate; once all have

@@ -369,10 +369,13 @@ def start_sender(group, port, index, frames, **kw):
 class Receiver:
     """netgearsrc with one appsink per pad, in this process."""
 
-    def __init__(self, ports, pattern=1, max_buffers=None, address=LOOPBACK, consume_delay=0.0,
+    def __init__(self, ports, pattern=1, max_buffers=None, address=LOOPBACK, stall_after=None,
                  sink_props='sync=false async=false', src_props='', on_record=None, keep_data=False):
-        """consume_delay: seconds each appsink callback takes (a slow
-        consumer, to make a pattern=2 receiver drop). sink_props: the
+        """stall_after: a stalled consumer. Each pad's appsink callback
+        blocks after that many frames of its port until release_consumer()
+        (at most 30 s), so that netgearsrc's per-port queue fills: a pattern-2
+        receiver drops, a pattern-1 one stops acknowledging. `stalled` is set
+        once a callback blocks. sink_props: the
         appsinks' properties; by default they do not take part in the
         pipeline's preroll (async=false), as suits a live source whose
         ports may never all see a sender. src_props: more netgearsrc
@@ -381,7 +384,9 @@ class Receiver:
         keep the buffer's bytes ('data'), for small frames."""
         self.ports = list(ports)
         self.keep_data = keep_data
-        self.consume_delay = consume_delay
+        self.stall_after = stall_after
+        self.stalled = threading.Event()
+        self.released = threading.Event()
         self.on_record = on_record
         props = 'address=%s ports="%s" pattern=%d %s' % (address, ','.join(str(p) for p in self.ports), pattern,
                                                         src_props)
@@ -447,12 +452,19 @@ class Receiver:
                 self.caps[port] = caps
             if self.on_record:
                 self.on_record(port, rec)
-            if self.consume_delay:
-                time.sleep(self.consume_delay)
+            if self.stall_after is not None and not self.released.is_set():
+                with self.lock:
+                    n = len(self.frames[port])
+                if n > self.stall_after:
+                    self.stalled.set()
+                    self.released.wait(30)
         except Exception:
             with self.lock:
                 self.callback_errors.append(traceback.format_exc())
         return Gst.FlowReturn.OK
+
+    def release_consumer(self):
+        self.released.set()
 
     def _on_eos(self, sink, port):
         with self.lock:
@@ -471,6 +483,7 @@ class Receiver:
         return ret != Gst.StateChangeReturn.FAILURE and state == Gst.State.PLAYING
 
     def stop(self):
+        self.released.set()  # a stalled consumer would hold up the state change
         t0 = time.monotonic()
         self.pipeline.set_state(Gst.State.NULL)
         return time.monotonic() - t0

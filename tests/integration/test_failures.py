@@ -68,20 +68,28 @@ def eos_to_pipeline(tap, port, idle_port):
 def sender_paused(tap, port):
     name = 'sender paused and resumed'
     frames = 60
-    # A slow consumer and a one-frame queue: the sender spends its time
-    # waiting for acknowledgements, so the pause lands in that wait.
-    rx = ng.Receiver([port], max_buffers=1, consume_delay=0.02)
+    # A consumer that stalls after 10 frames and a one-frame queue: the
+    # receiver stops acknowledging, so the sender is waiting for an
+    # acknowledgement (a frame sent, not acknowledged) when it is paused.
+    rx = ng.Receiver([port], max_buffers=1, stall_after=10)
     tx = ng.Gst.parse_launch(
         'videotestsrc num-buffers=%d ! video/x-raw,format=BGR,width=64,height=48,framerate=30/1 ! '
-        'netgearsink address=127.0.0.1 port=%d sync=false' % (frames, port))
+        'netgearsink name=sink address=127.0.0.1 port=%d sync=false' % (frames, port))
+    sink = tx.get_by_name('sink')
+
+    def waiting_for_ack():
+        st = sink.get_property('stats')
+        return rx.stalled.is_set() and st.get_value('sent') > st.get_value('acknowledged')
     try:
         if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
             return
         tx.set_state(ng.Gst.State.PLAYING)
-        tap.ok(rx.run_until(lambda: len(rx.frames[port]) >= 10, 20), '%s: frames flow' % name, rx.summary())
+        tap.ok(rx.run_until(waiting_for_ack, 20), '%s: frames flow, then the sender waits for an acknowledgement'
+               % name, rx.summary() + '\n' + sink.get_property('stats').to_string())
         tx.set_state(ng.Gst.State.PAUSED)
         tx.get_state(5 * ng.Gst.SECOND)
         tx.set_state(ng.Gst.State.PLAYING)
+        rx.release_consumer()
         msg = tx.get_bus().timed_pop_filtered(20 * ng.Gst.SECOND, ng.Gst.MessageType.EOS | ng.Gst.MessageType.ERROR)
         tap.ok(msg is not None and msg.type == ng.Gst.MessageType.EOS, '%s: the sender reaches EOS' % name,
                msg.parse_error()[0].message if msg is not None and msg.type == ng.Gst.MessageType.ERROR else

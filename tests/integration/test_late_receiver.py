@@ -9,7 +9,6 @@ sender 1 fails if waiting for an absent receiver counted as timeouts. Once
 the receiver starts, every frame must arrive. Ports 27150-27159."""
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ngtest as ng  # noqa: E402
@@ -17,7 +16,7 @@ import ngtest as ng  # noqa: E402
 CAPS = 'video/x-raw,format=BGR,width=318,height=200,framerate=30/1'
 FRAMES = 30
 PORTS = [27150, 27151]
-HOLD_OFF = 1.5  # the test condition (not a synchronisation): no receiver for this long
+HOLD_OFF = 1.5  # the test condition: no receiver for this long
 
 
 def body(tap):
@@ -31,7 +30,9 @@ def body(tap):
             ok = s.wait_line('PLAYING', 20) is not None and s.wait_line('SENT 0', 5) is not None
             tap.ok(ok, 'sender %d reaches PLAYING with its first frame in netgearsink, no receiver yet' % i,
                    s.report())
-        time.sleep(HOLD_OFF)
+        # Watch for the failure for HOLD_OFF seconds: sender 1, whose
+        # timeouts are short, errors out first if waiting counted.
+        senders[1].wait_until(lambda lines: any(l.startswith('ERROR') for l in lines), HOLD_OFF)
         for i, s in enumerate(senders):
             tap.ok(s.running() and not s.find('ERROR'),
                    'sender %d still waits, without error, after %.1f s without a receiver' % (i, HOLD_OFF),
