@@ -99,13 +99,13 @@ struct PortState {
   size_t queued_frames = 0;
   bool flushing = true;
   bool connected = false; /* handshake or frame since the start or its terminate */
-  bool delivered = false; /* sent a frame (usable or not) since its last terminate */
   bool ended = false;     /* EOS queued */
   std::string peer;
   uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0;
   std::array<uint64_t, kReasons> drops{};
 
   /* I/O thread only. */
+  bool delivered = false; /* sent a frame (usable or not) since its last terminate */
   netgear::ReceiveMapper mapper;
   bool have_seq = false;
   uint64_t stream = 0, seq = 0, received = 0;
@@ -339,11 +339,7 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   netgear::DropReason reason = netgear::DropReason::NONE;
   std::string detail;
   size_t payload_size = msg.parts[1].size();
-  {
-    /* A sender now, even if this frame cannot be used. */
-    std::lock_guard<std::mutex> lk(st_->lock);
-    ps->delivered = true;
-  }
+  ps->delivered = true; /* a sender now, even if this frame cannot be used */
 
   if (!declared_port_matches(h.port, ps->port)) {
     /* The socket names the sender, not the header (NetGear trusts the
