@@ -46,6 +46,7 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_sink_debug);
 #define DEFAULT_PORT 5566
 #define DEFAULT_REQUEST_TIMEOUT 4000
 #define DEFAULT_MAX_RETRIES 3
+#define DEFAULT_ON_TIMEOUT GST_NETGEAR_ON_TIMEOUT_RESEND
 /* The terminate on a state change (no EOS) waits at most this long, so a
  * pipeline can always stop promptly even with its receiver gone. */
 #define SHUTDOWN_TERMINATE_MS 500
@@ -56,7 +57,28 @@ enum {
   PROP_MAX_RETRIES,
   PROP_STATS,
   PROP_MESSAGE,
+  PROP_ON_TIMEOUT,
 };
+
+/* What a pattern-1 sender does with a frame whose attempt failed. */
+typedef enum {
+  GST_NETGEAR_ON_TIMEOUT_RESEND,
+  GST_NETGEAR_ON_TIMEOUT_SKIP,
+} GstNetGearOnTimeout;
+
+static GType gst_netgear_on_timeout_get_type(void) {
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+      {GST_NETGEAR_ON_TIMEOUT_RESEND, "Send the same frame again: none is lost, a receiver that got it but whose "
+                                      "answer was lost sees it twice (netgearsrc drops the copy)",
+       "resend"},
+      {GST_NETGEAR_ON_TIMEOUT_SKIP, "Give the frame up and send the next one: latest frames first, none twice",
+       "skip"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type))
+    g_once_init_leave(&type, g_enum_register_static("GstNetGearOnTimeout", values));
+  return type;
+}
 
 enum {
   SIGNAL_REPLY,
@@ -132,6 +154,7 @@ struct _GstNetGearSink {
   gint port;
   gint request_timeout;
   gint max_retries;
+  gint on_timeout; /* GstNetGearOnTimeout */
   GstNetGearJsonProperty *message;
   /* Under the object lock: per-buffer messages refused, replies delivered. */
   guint64 messages_refused;
@@ -164,6 +187,9 @@ static void gst_netgear_sink_set_property(GObject *object, guint prop_id, const 
     case PROP_MAX_RETRIES:
       self->max_retries = g_value_get_int(value);
       break;
+    case PROP_ON_TIMEOUT:
+      self->on_timeout = g_value_get_enum(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -181,10 +207,16 @@ static GstStructure *gst_netgear_sink_stats(GstNetGearSink *self) {
     st = self->state->sender->stats();
   guint64 refused = self->messages_refused, replies = self->replies;
   GST_OBJECT_UNLOCK(self);
-  return gst_structure_new("netgear-sink-stats", "sent", G_TYPE_UINT64, st.sent, "acknowledged", G_TYPE_UINT64,
-                           st.acked, "bytes", G_TYPE_UINT64, st.bytes, "timeouts", G_TYPE_UINT64, st.timeouts,
-                           "reconnects", G_TYPE_UINT64, st.reconnects, "dropped", G_TYPE_UINT64, st.dropped,
-                           "replies", G_TYPE_UINT64, replies, "messages-refused", G_TYPE_UINT64, refused, nullptr);
+  GstStructure *s = gst_structure_new(
+      "netgear-sink-stats", "sent", G_TYPE_UINT64, st.sent, "acknowledged", G_TYPE_UINT64, st.acked, "bytes",
+      G_TYPE_UINT64, st.bytes, "timeouts", G_TYPE_UINT64, st.timeouts, "reconnects", G_TYPE_UINT64, st.reconnects,
+      "lost", G_TYPE_UINT64, st.lost, "skipped", G_TYPE_UINT64, st.skipped, "dropped", G_TYPE_UINT64, st.dropped,
+      "replies", G_TYPE_UINT64, replies, "messages-refused", G_TYPE_UINT64, refused, "last-acknowledged",
+      G_TYPE_UINT64, st.last_ack_realtime_ns, nullptr);
+  if (st.rtt_count)
+    gst_structure_set(s, "rtt-last", G_TYPE_UINT64, st.rtt_last, "rtt-max", G_TYPE_UINT64, st.rtt_max, "rtt-mean",
+                      G_TYPE_UINT64, st.rtt_sum / st.rtt_count, nullptr);
+  return s;
 }
 
 static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec) {
@@ -204,6 +236,9 @@ static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue
       break;
     case PROP_MAX_RETRIES:
       g_value_set_int(value, self->max_retries);
+      break;
+    case PROP_ON_TIMEOUT:
+      g_value_set_enum(value, self->on_timeout);
       break;
     case PROP_MESSAGE:
       g_value_set_string(value, self->message->text());
@@ -229,6 +264,7 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   int port = self->port;
   cfg.request_timeout_ms = self->request_timeout;
   cfg.max_retries = self->max_retries;
+  cfg.resend = self->on_timeout != GST_NETGEAR_ON_TIMEOUT_SKIP;
   GST_OBJECT_UNLOCK(self);
   cfg.pattern = pattern;
   cfg.endpoint = netgear::endpoint_uri(set.protocol, set.address, port);
@@ -552,6 +588,10 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
         gst_netgear_sink_deliver_reply(self, buf, ext.seq);
       return GST_FLOW_OK;
     }
+    if (status == netgear::Sender::Status::SKIPPED) {
+      GST_INFO_OBJECT(self, "frame %" G_GUINT64_FORMAT " given up (on-timeout=skip)", ext.seq);
+      return GST_FLOW_OK;
+    }
     if (status == netgear::Sender::Status::ERROR)
       break;
     /* Interrupted by unlock(): a flush, or a pause (PLAYING -> PAUSED).
@@ -595,6 +635,7 @@ static void gst_netgear_sink_init(GstNetGearSink *self) {
   self->port = DEFAULT_PORT;
   self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
   self->max_retries = DEFAULT_MAX_RETRIES;
+  self->on_timeout = DEFAULT_ON_TIMEOUT;
   self->message = new GstNetGearJsonProperty("message");
   self->state = new SinkState();
 }
@@ -605,6 +646,7 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
   GstBaseSinkClass *basesink_class = GST_BASE_SINK_CLASS(klass);
 
   GST_DEBUG_CATEGORY_INIT(gst_netgear_sink_debug, "netgearsink", 0, "NetGear sender");
+  gst_type_mark_as_plugin_api(gst_netgear_on_timeout_get_type(), static_cast<GstPluginAPIFlags>(0));
 
   gobject_class->set_property = gst_netgear_sink_set_property;
   gobject_class->get_property = gst_netgear_sink_get_property;
@@ -624,21 +666,32 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
       gobject_class, PROP_REQUEST_TIMEOUT,
       g_param_spec_int("request-timeout", "Request timeout",
                        "pattern=1: milliseconds (1 or more) from a frame's attempt to its acknowledgement "
-                       "before the sender reconnects and sends it again. Until the receiver has "
-                       "answered once, the sender waits for it without limit",
+                       "before the sender reconnects (a fresh socket) and does what on-timeout says. Until the "
+                       "receiver has answered once, the sender waits for it without limit",
                        G_MININT, G_MAXINT, DEFAULT_REQUEST_TIMEOUT, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_RETRIES,
       g_param_spec_int("max-retries", "Max retries",
-                       "pattern=1: consecutive unacknowledged attempts of one frame after the first "
-                       "before the element fails with an error (-1 = retry for ever; -1 or more)",
+                       "pattern=1: failed attempts in a row (timeouts, or connections lost with a frame on "
+                       "them; an acknowledgement resets the count) beyond the first before the element fails "
+                       "with an error (-1 = retry for ever; -1 or more)",
                        G_MININT, G_MAXINT, DEFAULT_MAX_RETRIES, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_ON_TIMEOUT,
+      g_param_spec_enum("on-timeout", "On timeout",
+                        "pattern=1: after a failed attempt (no acknowledgement within request-timeout, or the "
+                        "connection lost with the frame on it): send the same frame again, or skip it (counted "
+                        "in stats as skipped) and go on with the next",
+                        gst_netgear_on_timeout_get_type(), DEFAULT_ON_TIMEOUT, rw));
   g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
-                         "Counters: sent, acknowledged, bytes, timeouts, reconnects, dropped (pattern=2: "
-                         "frames replaced before they went out or sent with no receiver), replies "
-                         "(bidirectional), messages-refused (buffers whose own message was not JSON)",
+                         "Counters: sent, acknowledged, bytes, timeouts, reconnects, lost (requests whose "
+                         "connection closed), skipped (on-timeout=skip), dropped (pattern=2: frames replaced "
+                         "before they went out or sent with no receiver), replies (bidirectional), "
+                         "messages-refused (buffers whose own message was not JSON); pattern=1: "
+                         "last-acknowledged (CLOCK_REALTIME ns) and rtt-last/-mean/-max (ns from a frame's "
+                         "sending to its acknowledgement)",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
   GstNetGearJsonProperty::install(gobject_class, PROP_MESSAGE, "message", "Message",

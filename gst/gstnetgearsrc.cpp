@@ -13,12 +13,16 @@
  *       s.src_5566 ! queue ! videoconvert ! mix.sink_0 \
  *       s.src_5567 ! queue ! videoconvert ! mix.sink_1
  *
- * End of stream: a sender's terminate message ends its pad (EOS). Once every
- * sender that has connected has terminated, every pad ends, those of ports
- * that never connected too, and the element drops whatever comes later
- * until it is restarted. A sender that disconnects before its first frame
- * no longer counts (netgear-server-disconnected). A sender that comes back
- * before the end starts a new stream (STREAM_START) on its pad.
+ * End of stream: a sender's terminate message ends its pad (EOS), and so
+ * does its silence: a sender that sent frames and then sends nothing for
+ * `timeout` ms (it died, its host or network is gone, or it stalled) is
+ * reported (netgear-server-timeout) and counts as gone. Once every sender
+ * that has connected is gone, every pad ends, those of ports that never
+ * connected too, and the element drops whatever comes later until it is
+ * restarted. A sender that disconnects before its first frame no longer
+ * counts (netgear-server-disconnected). A sender that comes back before the
+ * end starts a new stream (STREAM_START) on its pad and is
+ * netgear-server-connected again.
  *
  * Bidirectional mode (bidirectional=true, pattern 1): every frame is
  * answered with a JSON value, as NetGear's client does with recv(return_data):
@@ -53,6 +57,7 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
 #define DEFAULT_PORTS ""
 #define DEFAULT_MAX_BUFFERS 2
 #define DEFAULT_MAX_MESSAGE_SIZE (G_GINT64_CONSTANT(256) * 1024 * 1024)
+#define DEFAULT_TIMEOUT 10000
 /* Drops of one reason on one port are logged one by one up to this count,
  * then every LOG_EVERY-th, so a hostile peer cannot flood the log. */
 #define LOG_FIRST 10
@@ -64,6 +69,7 @@ enum {
   PROP_MAX_MESSAGE_SIZE,
   PROP_STATS,
   PROP_REPLY,
+  PROP_TIMEOUT,
 };
 
 enum {
@@ -101,8 +107,16 @@ struct PortState {
   bool connected = false; /* handshake or frame since the start or its terminate */
   bool ended = false;     /* EOS queued */
   std::string peer;
-  uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0;
+  uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, connections = 0;
+  uint64_t newer_extension = 0;
   std::array<uint64_t, kReasons> drops{};
+  guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
+  /* From the sender's send time (its CLOCK_REALTIME, in our extension) to
+   * the frame's arrival here: meaningful across hosts as far as their
+   * clocks agree (NTP/PTP), so it may even be negative. */
+  gint64 latency_last = 0, latency_max = G_MININT64;
+  gint64 latency_sum = 0;
+  guint64 latency_count = 0;
 
   /* I/O thread only. */
   bool delivered = false; /* sent a frame (usable or not) since its last terminate */
@@ -142,7 +156,7 @@ struct SrcState {
   size_t max_buffers = DEFAULT_MAX_BUFFERS;
   bool playing = false;
   bool all_ended = false;
-  bool some_terminated = false; /* a sender terminated since the start */
+  bool some_ended = false; /* a sender that sent frames terminated or timed out since the start */
   bool warned_newer = false;
   bool bidirectional = false;
   std::string reply; /* to frames and bad input: plain, or the reply property's */
@@ -159,6 +173,7 @@ struct _GstNetGearSrc {
   gchar *ports;
   guint max_buffers;
   gint64 max_message_size;
+  guint timeout;
   GstNetGearJsonProperty *reply;
   SrcState *state;
 };
@@ -217,6 +232,7 @@ public:
   std::string on_message(size_t index, netgear::Message &msg) override;
   void on_handshake(size_t index, const std::string &peer) override;
   void on_disconnect(size_t index) override;
+  void on_silent(size_t index, bool connection_open) override;
 
 private:
   void end_if_all_gone();
@@ -283,7 +299,8 @@ void Handler::on_terminate(PortState *ps) {
   }
   if (!was_connected) {
     /* NetGear wedges on this; we answer and carry on. */
-    GST_INFO_OBJECT(src_, "port %d: terminate from a sender that sent no frame, ignored", ps->port);
+    GST_INFO_OBJECT(src_, "port %d: terminate from a sender not counted (no frame since it connected, or it "
+                    "timed out), ignored", ps->port);
     return;
   }
   /* Posted before the EOS is queued, so the application hears of the
@@ -293,17 +310,18 @@ void Handler::on_terminate(PortState *ps) {
   GST_INFO_OBJECT(src_, "port %d: sender terminated", ps->port);
   std::lock_guard<std::mutex> lk(st_->lock);
   ps->connected = ps->delivered = false;
-  st_->some_terminated = true;
+  st_->some_ended = true;
   if (st_->all_ended)
     return;
   enqueue_eos(ps);
   end_if_all_gone();
 }
 
-/* Under the lock: once every sender that connected is gone, and one of them
- * terminated, every pad ends, as NetGear's client does. */
+/* Under the lock: once every sender that connected is gone, and one that
+ * sent frames ended (terminated or timed out), every pad ends, as
+ * NetGear's client does. */
 void Handler::end_if_all_gone() {
-  if (st_->all_ended || !st_->some_terminated)
+  if (st_->all_ended || !st_->some_ended)
     return;
   for (auto &p : st_->ports)
     if (p->connected)
@@ -334,6 +352,38 @@ void Handler::on_disconnect(size_t index) {
   end_if_all_gone();
 }
 
+/* A sender silent for `timeout` is gone as if it had terminated: its pad
+ * ends, and it no longer holds the stream open. It is connected again if
+ * it ever sends (a stalled one that recovers, a restarted one). */
+void Handler::on_silent(size_t index, bool connection_open) {
+  PortState *ps = st_->ports[index].get();
+  bool delivered;
+  {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    if (!ps->connected || st_->all_ended)
+      return;
+    ps->timeouts++;
+    delivered = ps->delivered;
+  }
+  /* Posted before the EOS is queued, as on_terminate does. */
+  GstStructure *s = gst_structure_new("netgear-server-timeout", "port", G_TYPE_UINT, ps->port, "timeout", G_TYPE_UINT,
+                                      static_cast<guint>(st_->receiver->config().silence_timeout_ms),
+                                      "connection-open", G_TYPE_BOOLEAN, connection_open, nullptr);
+  post(s);
+  GST_ELEMENT_WARNING(src_, RESOURCE, READ, ("The sender on port %d timed out", ps->port),
+                      ("nothing received for %d ms, %s", st_->receiver->config().silence_timeout_ms,
+                       connection_open ? "its connection still open (stalled, paused, or unreachable)"
+                                       : "its connection closed (it stopped or died without its terminate)"));
+  std::lock_guard<std::mutex> lk(st_->lock);
+  ps->connected = ps->delivered = false;
+  if (delivered) {
+    st_->some_ended = true;
+    if (!st_->all_ended)
+      enqueue_eos(ps);
+  }
+  end_if_all_gone();
+}
+
 Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival,
                        uint64_t *seq_out, std::string *message) {
   netgear::DropReason reason = netgear::DropReason::NONE;
@@ -354,6 +404,10 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
       GST_WARNING_OBJECT(src_, "port %d: sender declares port %s; frames are attributed to port %d", ps->port,
                          h.port.dump().c_str(), ps->port);
   }
+  if (h.ext_newer) {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    ps->newer_extension++;
+  }
   if (h.ext_newer && !st_->warned_newer) {
     st_->warned_newer = true;
     GST_WARNING_OBJECT(src_, "port %d: sender speaks extension version %d, newer than ours (%d): "
@@ -373,6 +427,13 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   }
   if (!ps->mapper.map(h, payload_size, &reason, &detail)) {
     drop(ps, reason, detail);
+    return Outcome::DROPPED;
+  }
+  /* jpegdec would mostly skip it, but only after 10 in a row does it fail
+   * the pipeline; a JPEG's first bytes tell. */
+  if (h.compression &&
+      netgear::jpeg_components(static_cast<const guint8 *>(msg.parts[1].data()), payload_size) == 0) {
+    drop(ps, netgear::DropReason::NOT_JPEG, "the payload has no JPEG start and frame header");
     return Outcome::DROPPED;
   }
   /* Only a frame that can be used takes its number: the same frame sent
@@ -445,6 +506,13 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   }
   ps->frames++;
   ps->bytes += payload_size;
+  if (h.ext && h.ext->sent_ns) {
+    gint64 latency = static_cast<gint64>(ps->last_seen) - *h.ext->sent_ns;
+    ps->latency_last = latency;
+    ps->latency_max = std::max(ps->latency_max, latency);
+    ps->latency_sum += latency;
+    ps->latency_count++;
+  }
   ps->queue.push_back(item);
   ps->queued_frames++;
   ps->cond.notify_one();
@@ -472,11 +540,16 @@ bool Handler::mark_connected(PortState *ps, const std::string &peer, std::unique
 
 void Handler::on_handshake(size_t index, const std::string &peer) {
   std::unique_lock<std::mutex> lk(st_->lock);
+  st_->ports[index]->connections++;
   mark_connected(st_->ports[index].get(), peer, lk);
 }
 
 std::string Handler::on_message(size_t index, netgear::Message &msg) {
   PortState *ps = st_->ports[index].get();
+  {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    ps->last_seen = static_cast<guint64>(g_get_real_time()) * 1000;
+  }
   try {
     return handle_message(ps, msg);
   } catch (const std::exception &e) {
@@ -763,6 +836,7 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   SrcState *st = self->state;
   st->max_buffers = self->max_buffers;
   cfg.max_message_size = self->max_message_size;
+  cfg.silence_timeout_ms = static_cast<int>(MIN(self->timeout, static_cast<guint>(G_MAXINT)));
   GST_OBJECT_UNLOCK(self);
   if (st->max_buffers < 1)
     error = "property 'max-buffers' is 0: use 1 or more";
@@ -855,7 +929,7 @@ static void gst_netgear_src_close(GstNetGearSrc *self) {
 static void gst_netgear_src_reset(GstNetGearSrc *self) {
   SrcState *st = self->state;
   std::lock_guard<std::mutex> lk(st->lock);
-  st->all_ended = st->playing = st->some_terminated = false;
+  st->all_ended = st->playing = st->some_ended = false;
   for (auto &ps : st->ports) {
     clear_queue(ps.get());
     ps->connected = ps->ended = ps->delivered = false;
@@ -961,9 +1035,18 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
                                           ps->connected, "frames", G_TYPE_UINT64, ps->frames, "bytes",
                                           G_TYPE_UINT64, ps->bytes, "terminates", G_TYPE_UINT64, ps->terminates,
                                           "port-mismatch", G_TYPE_UINT64, ps->port_mismatch, "queued", G_TYPE_UINT64,
-                                          static_cast<guint64>(ps->queued_frames), nullptr);
+                                          static_cast<guint64>(ps->queued_frames), "timeouts", G_TYPE_UINT64,
+                                          ps->timeouts, "connections", G_TYPE_UINT64, ps->connections,
+                                          "reconnects", G_TYPE_UINT64,
+                                          ps->connections > 0 ? ps->connections - 1 : G_GUINT64_CONSTANT(0),
+                                          "newer-extension", G_TYPE_UINT64, ps->newer_extension, "last-seen",
+                                          G_TYPE_UINT64, ps->last_seen, nullptr);
       if (!ps->peer.empty())
         gst_structure_set(p, "peer", G_TYPE_STRING, ps->peer.c_str(), nullptr);
+      if (ps->latency_count)
+        gst_structure_set(p, "latency-last", G_TYPE_INT64, ps->latency_last, "latency-max", G_TYPE_INT64,
+                          ps->latency_max, "latency-mean", G_TYPE_INT64,
+                          ps->latency_sum / static_cast<gint64>(ps->latency_count), nullptr);
       guint64 total = 0;
       for (size_t r = 1; r < kReasons; r++) {
         total += ps->drops[r];
@@ -1001,6 +1084,9 @@ static void gst_netgear_src_set_property(GObject *object, guint prop_id, const G
     case PROP_MAX_MESSAGE_SIZE:
       self->max_message_size = g_value_get_int64(value);
       break;
+    case PROP_TIMEOUT:
+      self->timeout = g_value_get_uint(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -1029,6 +1115,9 @@ static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue 
     case PROP_MAX_MESSAGE_SIZE:
       g_value_set_int64(value, self->max_message_size);
       break;
+    case PROP_TIMEOUT:
+      g_value_set_uint(value, self->timeout);
+      break;
     case PROP_REPLY:
       g_value_set_string(value, self->reply->text());
       break;
@@ -1054,6 +1143,7 @@ static void gst_netgear_src_init(GstNetGearSrc *self) {
   self->ports = g_strdup(DEFAULT_PORTS);
   self->max_buffers = DEFAULT_MAX_BUFFERS;
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
+  self->timeout = DEFAULT_TIMEOUT;
   self->reply = new GstNetGearJsonProperty("reply");
   self->state = new SrcState();
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
@@ -1093,10 +1183,21 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
                          "(-1 = no limit; else 1 or more)",
                          G_MININT64, G_MAXINT64, DEFAULT_MAX_MESSAGE_SIZE, rw));
   g_object_class_install_property(
+      gobject_class, PROP_TIMEOUT,
+      g_param_spec_uint("timeout", "Timeout",
+                        "Milliseconds a connected sender may send nothing (while its pad takes frames) before it "
+                        "is timed out: netgear-server-timeout is posted and, if it sent frames, its pad ends and "
+                        "it counts as gone for the end of stream; it is connected again when it next sends. "
+                        "0 = never. Set it above the longest pause of a live sender (its frame interval)",
+                        0, G_MAXUINT, DEFAULT_TIMEOUT, rw));
+  g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "One structure per port (field port-<N>): frames, bytes, connected, peer, "
-                         "terminates, port-mismatch, queued, dropped and dropped-<reason>",
+                         "terminates, timeouts, connections, reconnects, last-seen (CLOCK_REALTIME ns of the "
+                         "newest message, 0 = none), latency-last/-mean/-max (ns from the sender's send time, "
+                         "netgearsink senders only), port-mismatch, newer-extension, queued, dropped and "
+                         "dropped-<reason>",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
   GstNetGearJsonProperty::install(gobject_class, PROP_REPLY, "reply", "Reply",

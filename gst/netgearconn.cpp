@@ -39,6 +39,14 @@ constexpr int kRepCloseLingerMs = 100;
  * gives no event when it drains: the terminate is retried at this interval,
  * only while it waits, and never past its deadline. */
 constexpr int kPubRetryMs = 5;
+/* ZMTP heartbeats on every connection, both ends: a peer whose host
+ * vanished (power, cable, a network that drops everything) gets its
+ * connection closed after kHeartbeatTimeoutMs instead of TCP's minutes, so
+ * a PUB sender stops sending into the void, and a receiver's port frees the
+ * connection. Any ZMTP 3.1 peer (libzmq 4.2 or newer, so pyzmq/vidgear
+ * too) answers the pings without being configured. */
+constexpr int kHeartbeatIvlMs = 1000;
+constexpr int kHeartbeatTimeoutMs = 5000;
 
 int ms_until(uint64_t deadline_us, uint64_t now_us) {
   if (deadline_us <= now_us)
@@ -107,6 +115,39 @@ bool receive_message(void *sock, Message *msg) {
 }
 
 void set_int(void *sock, int opt, int value) { zmq_setsockopt(sock, opt, &value, sizeof value); }
+
+void set_heartbeat(void *sock) {
+  set_int(sock, ZMQ_HEARTBEAT_IVL, kHeartbeatIvlMs);
+  set_int(sock, ZMQ_HEARTBEAT_TIMEOUT, kHeartbeatTimeoutMs);
+  set_int(sock, ZMQ_HEARTBEAT_TTL, kHeartbeatTimeoutMs);
+}
+
+/* Starts reporting `events` of `sock` on a new PAIR socket, returned. */
+void *monitor_socket(void *ctx, void *sock, int events, std::string *error) {
+  std::string uri = "inproc://netgear-monitor-" + std::to_string(reinterpret_cast<uintptr_t>(sock));
+  void *m = zmq_socket(ctx, ZMQ_PAIR);
+  if (!m || zmq_socket_monitor(sock, uri.c_str(), events) != 0 || zmq_connect(m, uri.c_str()) != 0) {
+    *error = std::string("cannot monitor a ZeroMQ socket: ") + zmq_strerror(errno);
+    if (m)
+      zmq_close(m);
+    return nullptr;
+  }
+  set_int(m, ZMQ_LINGER, 0);
+  return m;
+}
+
+/* Reads one monitor event: part 0 holds a 16-bit event number and a 32-bit
+ * value, part 1 the endpoint. */
+bool read_event(void *monitor, Message *event, uint16_t *ev, uint32_t *value) {
+  while (receive_message(monitor, event)) {
+    if (event->parts.empty() || event->parts[0].size() < sizeof *ev + sizeof *value)
+      continue;
+    memcpy(ev, event->parts[0].data(), sizeof *ev);
+    memcpy(value, static_cast<const char *>(event->parts[0].data()) + sizeof *ev, sizeof *value);
+    return true;
+  }
+  return false;
+}
 
 /* The IP address at the other end of a TCP connection, "" otherwise. */
 std::string peer_of_fd(int fd) {
@@ -241,6 +282,7 @@ void *Sender::make_socket(std::string *error) {
     return nullptr;
   }
   set_int(s, ZMQ_LINGER, 0);
+  set_heartbeat(s);
   if (req) {
     set_int(s, ZMQ_REQ_RELAXED, 1);
     set_int(s, ZMQ_REQ_CORRELATE, 1);
@@ -250,12 +292,35 @@ void *Sender::make_socket(std::string *error) {
   } else {
     set_int(s, ZMQ_SNDHWM, 1);
   }
+  /* A REQ request whose connection closes is lost with it (ZeroMQ does not
+   * send it again): watching for that lets it go again at once rather than
+   * after request-timeout. Before the connect, so no event is missed. */
+  if (req) {
+    monitor_ = monitor_socket(ctx_, s, ZMQ_EVENT_DISCONNECTED, error);
+    if (!monitor_) {
+      zmq_close(s);
+      return nullptr;
+    }
+  }
   if (zmq_connect(s, cfg_.endpoint.c_str()) != 0) {
     *error = "cannot connect to " + cfg_.endpoint + ": " + zmq_strerror(errno);
-    zmq_close(s);
+    sock_ = s;
+    close_socket();
     return nullptr;
   }
   return s;
+}
+
+void Sender::close_socket() {
+  if (monitor_) {
+    zmq_socket_monitor(sock_, nullptr, 0);
+    zmq_close(monitor_);
+    monitor_ = nullptr;
+  }
+  if (sock_) {
+    zmq_close(sock_);
+    sock_ = nullptr;
+  }
 }
 
 bool Sender::start(std::string *error) {
@@ -264,6 +329,7 @@ bool Sender::start(std::string *error) {
     return false;
   sock_ = make_socket(error);
   if (!sock_) {
+    close_socket();
     zmq_ctx_term(ctx_);
     ctx_ = nullptr;
     return false;
@@ -274,8 +340,7 @@ bool Sender::start(std::string *error) {
     thread_ = std::thread([this] { io_main(); });
   } catch (const std::system_error &e) {
     *error = std::string("cannot start the sending thread: ") + e.what();
-    zmq_close(sock_);
-    sock_ = nullptr;
+    close_socket();
     zmq_ctx_term(ctx_);
     ctx_ = nullptr;
     return false;
@@ -288,11 +353,9 @@ void Sender::io_main() {
     run_reqrep();
   else
     run_pubsub();
-  if (sock_) {
+  if (sock_)
     set_int(sock_, ZMQ_LINGER, close_linger_ms_);
-    zmq_close(sock_);
-    sock_ = nullptr;
-  }
+  close_socket();
 }
 
 void Sender::stop() {
@@ -375,6 +438,8 @@ Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply) 
     *error = frame_.error;
     return Status::ERROR;
   }
+  if (frame_.result == Result::SKIPPED)
+    return Status::SKIPPED;
   if (reply)
     std::swap(*reply, frame_reply_);
   return Status::OK;
@@ -402,6 +467,7 @@ void Sender::run_reqrep() {
   uint64_t cur_gen = 0, cur_deadline = 0;
   uint64_t cur_aborts = 0; /* aborts_ when cur was taken */
   bool inflight = false;
+  uint64_t sent_at = 0; /* when the attempt in flight went out */
   /* When the current attempt fails. Until the receiver has answered once, a
    * sender waits for it without limit, and an attempt's clock starts when
    * its request goes out. After that, and after any failure, the clock
@@ -409,8 +475,58 @@ void Sender::run_reqrep() {
    * accepts connections but never answers, is given up on. */
   uint64_t deadline = 0;
   bool answered_once = false;
+  /* Failed attempts in a row, whatever message they carried: only an
+   * answer resets it, so a receiver that is gone is given up on after
+   * max-retries + 1 attempts also when each frame is skipped. */
   int failures = 0;
-  Message reply;
+  Message reply, event;
+  const uint64_t timeout_us = static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
+
+  /* The attempt in flight failed, by a timeout (the socket is replaced: it
+   * may be stuck on a dead connection) or a lost connection. Returns false
+   * when the thread cannot go on. */
+  auto attempt_failed = [&](bool timed_out, uint64_t now) -> bool {
+    failures++;
+    if (timed_out) {
+      GST_WARNING("no answer from %s within %d ms (%d failed attempts in a row)", cfg_.endpoint.c_str(),
+                  cfg_.request_timeout_ms, failures);
+      close_socket();
+    } else {
+      GST_WARNING("connection to %s lost with a request on it (%d failed attempts in a row)", cfg_.endpoint.c_str(),
+                  failures);
+    }
+    std::string err;
+    if (timed_out)
+      sock_ = make_socket(&err);
+    inflight = false;
+    deadline = now + timeout_us;
+    std::lock_guard<std::mutex> lk(mu_);
+    if (timed_out) {
+      stats_.timeouts++;
+      stats_.reconnects++;
+    } else {
+      stats_.lost++;
+    }
+    if (!sock_) {
+      finish(*cur_slot, cur_gen, Result::FAILED, err);
+      cur.reset();
+      return false;
+    }
+    if (cfg_.max_retries >= 0 && failures > cfg_.max_retries) {
+      finish(*cur_slot, cur_gen, Result::FAILED,
+             "no reply from " + cfg_.endpoint + " after " + std::to_string(failures) +
+                 " failed attempts in a row (each " + std::to_string(cfg_.request_timeout_ms) +
+                 " ms at most; is the receiver running?)");
+      cur.reset();
+      deadline = 0;
+    } else if (!cfg_.resend && cur_slot == &frame_) {
+      stats_.skipped++;
+      finish(frame_, cur_gen, Result::SKIPPED);
+      cur.reset();
+      deadline = 0;
+    }
+    return true;
+  };
 
   for (;;) {
     {
@@ -434,21 +550,21 @@ void Sender::run_reqrep() {
           cur_gen = s->gen;
           cur_aborts = aborts_;
           cur_deadline = s->deadline_us;
-          failures = 0;
-          deadline = answered_once ? monotonic_us() + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000 : 0;
+          deadline = answered_once ? monotonic_us() + timeout_us : 0;
         }
       }
     }
 
-    zmq_pollitem_t items[2] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
-                               {sock_, 0, static_cast<short>(cur ? (inflight ? ZMQ_POLLIN : ZMQ_POLLOUT) : 0), 0}};
+    zmq_pollitem_t items[3] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
+                               {sock_, 0, static_cast<short>(cur ? (inflight ? ZMQ_POLLIN : ZMQ_POLLOUT) : 0), 0},
+                               {monitor_, 0, ZMQ_POLLIN, 0}};
     uint64_t now = monotonic_us();
     long timeout = -1;
     if (deadline)
       timeout = ms_until(deadline, now);
     if (cur && cur_deadline)
       timeout = min_timeout(timeout, ms_until(cur_deadline, now));
-    int rc = zmq_poll(items, 2, timeout);
+    int rc = zmq_poll(items, 3, timeout);
     if (rc < 0 && errno != EINTR) {
       GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
       std::lock_guard<std::mutex> lk(mu_);
@@ -458,6 +574,13 @@ void Sender::run_reqrep() {
     }
     if (items[0].revents)
       wake_.drain();
+    /* Read even while idle, so that a disconnection between two requests
+     * is not taken for the loss of the next one. */
+    bool lost = false;
+    uint16_t ev;
+    uint32_t value;
+    while ((items[2].revents & ZMQ_POLLIN) && read_event(monitor_, &event, &ev, &value))
+      lost = lost || ev == ZMQ_EVENT_DISCONNECTED;
     if (!cur)
       continue;
     now = monotonic_us();
@@ -468,20 +591,36 @@ void Sender::run_reqrep() {
       inflight = false;
       deadline = 0;
       answered_once = true;
+      failures = 0;
       std::lock_guard<std::mutex> lk(mu_);
       if (cur_slot == &frame_)
         std::swap(frame_reply_, reply);
       stats_.acked++;
+      uint64_t rtt = (now - sent_at) * 1000;
+      stats_.rtt_last = rtt;
+      stats_.rtt_max = std::max(stats_.rtt_max, rtt);
+      stats_.rtt_sum += rtt;
+      stats_.rtt_count++;
+      stats_.last_ack_realtime_ns = static_cast<uint64_t>(g_get_real_time()) * 1000;
       finish(*cur_slot, cur_gen, Result::OK);
       cur.reset();
+      continue;
+    }
+    if (inflight && lost) {
+      /* Its answer cannot come: the receiver went away (or restarted).
+       * REQ_RELAXED lets the same socket, which reconnects by itself, send
+       * again. */
+      if (!attempt_failed(false, now))
+        break;
       continue;
     }
     if (!inflight && (items[1].revents & ZMQ_POLLOUT)) {
       if (send_message(sock_, *cur, ZMQ_DONTWAIT)) {
         inflight = true;
+        sent_at = now;
         /* An attempt keeps the deadline it got when it started. */
         if (!deadline)
-          deadline = now + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
+          deadline = now + timeout_us;
         if (cur_deadline)
           deadline = std::min(deadline, cur_deadline);
         std::lock_guard<std::mutex> lk(mu_);
@@ -499,34 +638,8 @@ void Sender::run_reqrep() {
       deadline = 0;
       continue;
     }
-    if (deadline && now >= deadline) {
-      /* No reply in time: the receiver may have restarted, and a REQ socket
-       * may be stuck on a dead connection, so start afresh (as NetGear does)
-       * and send the same message again. */
-      failures++;
-      GST_WARNING("no answer from %s within %d ms (%d in a row)", cfg_.endpoint.c_str(),
-                  cfg_.request_timeout_ms, failures);
-      zmq_close(sock_);
-      std::string err;
-      sock_ = make_socket(&err);
-      inflight = false;
-      deadline = now + static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
-      std::lock_guard<std::mutex> lk(mu_);
-      stats_.timeouts++;
-      stats_.reconnects++;
-      if (!sock_) {
-        finish(*cur_slot, cur_gen, Result::FAILED, err);
-        cur.reset();
-        break;
-      }
-      if (cfg_.max_retries >= 0 && failures > cfg_.max_retries) {
-        finish(*cur_slot, cur_gen, Result::FAILED,
-               "no reply from " + cfg_.endpoint + " in " + std::to_string(failures) + " attempts of " +
-                   std::to_string(cfg_.request_timeout_ms) + " ms each (is the receiver running?)");
-        cur.reset();
-        deadline = 0;
-      }
-    }
+    if (deadline && now >= deadline && !attempt_failed(true, now))
+      break;
   }
   /* Anything still waiting learns that it will not go out. */
   std::lock_guard<std::mutex> lk(mu_);
@@ -668,6 +781,7 @@ bool Receiver::open(std::string *error) {
     }
     socks_.push_back(s);
     set_int(s, ZMQ_LINGER, 0);
+    set_heartbeat(s);
     /* Few queued messages per connection: a peer (a DEALER can) that
      * floods requests gets refused by TCP backpressure, not buffered in
      * our memory. */
@@ -678,18 +792,12 @@ bool Receiver::open(std::string *error) {
       zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &cfg_.max_message_size, sizeof cfg_.max_message_size);
     /* The handshake tells when a sender is there, before its first frame.
      * Connected before the bind, so no event is lost. */
-    std::string mon = "inproc://netgear-monitor-" + std::to_string(reinterpret_cast<uintptr_t>(s));
-    void *m = zmq_socket(ctx_, ZMQ_PAIR);
-    if (!m || zmq_socket_monitor(s, mon.c_str(),
-                                    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) != 0 ||
-        zmq_connect(m, mon.c_str()) != 0) {
-      *error = std::string("cannot monitor a ZeroMQ socket: ") + zmq_strerror(errno);
-      if (m)
-        zmq_close(m);
+    void *m = monitor_socket(ctx_, s, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED,
+                             error);
+    if (!m) {
       close();
       return false;
     }
-    set_int(m, ZMQ_LINGER, 0);
     monitors_.push_back(m);
     std::string uri = endpoint_uri(cfg_.protocol, cfg_.address, port);
     if (zmq_bind(s, uri.c_str()) != 0) {
@@ -735,13 +843,27 @@ void Receiver::run() {
   /* ... told once the port has nothing left to read: the monitor may
    * report a disconnection before the sender's last messages are read. */
   std::vector<bool> disconnected(n, false);
+  /* Liveness: when each port was last heard from (0: not watched, i.e.
+   * nobody there yet, or already reported silent). */
+  const uint64_t silence_us = static_cast<uint64_t>(std::max(cfg_.silence_timeout_ms, 0)) * 1000;
+  std::vector<uint64_t> heard(n, 0);
   while (!stop_) {
     items[0] = {nullptr, wake_.fd(), ZMQ_POLLIN, 0};
+    uint64_t now = monotonic_us();
+    long timeout = -1;
     for (size_t i = 0; i < n; i++) {
-      items[i + 1] = {socks_[i], 0, static_cast<short>(handler_->can_accept(i) ? ZMQ_POLLIN : 0), 0};
+      bool accept = handler_->can_accept(i);
+      items[i + 1] = {socks_[i], 0, static_cast<short>(accept ? ZMQ_POLLIN : 0), 0};
       items[n + i + 1] = {monitors_[i], 0, ZMQ_POLLIN, 0};
+      if (!silence_us || !heard[i])
+        continue;
+      /* A port not read (its queue is full: our side is slow) is not
+       * silent: its sender is waiting for us. */
+      if (!accept)
+        heard[i] = now;
+      timeout = min_timeout(timeout, ms_until(heard[i] + silence_us, now));
     }
-    int rc = zmq_poll(items.data(), static_cast<int>(items.size()), -1);
+    int rc = zmq_poll(items.data(), static_cast<int>(items.size()), timeout);
     if (rc < 0) {
       if (errno == EINTR)
         continue;
@@ -750,22 +872,18 @@ void Receiver::run() {
     }
     if (items[0].revents)
       wake_.drain();
+    now = monotonic_us();
     /* Events before messages: a sender is there before its first frame. */
     for (size_t i = 0; i < n; i++) {
-      /* Part 0: a 16-bit event number and a 32-bit value; part 1: the
-       * endpoint. */
-      while ((items[n + i + 1].revents & ZMQ_POLLIN) && receive_message(monitors_[i], &event)) {
-        uint16_t ev = 0;
-        uint32_t value = 0;
-        if (event.parts.empty() || event.parts[0].size() < sizeof ev + sizeof value)
-          continue;
-        memcpy(&ev, event.parts[0].data(), sizeof ev);
-        memcpy(&value, static_cast<const char *>(event.parts[0].data()) + sizeof ev, sizeof value);
+      uint16_t ev = 0;
+      uint32_t value = 0;
+      while ((items[n + i + 1].revents & ZMQ_POLLIN) && read_event(monitors_[i], &event, &ev, &value)) {
         if (ev == ZMQ_EVENT_ACCEPTED) {
           accepted[i] = peer_of_fd(static_cast<int>(value)); /* the value is the new connection's fd */
           open_fds[i].insert(static_cast<int>(value));
           disconnected[i] = false;
         } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+          heard[i] = now;
           handler_->on_handshake(i, accepted[i]);
         } else if (ev == ZMQ_EVENT_DISCONNECTED) {
           open_fds[i].erase(static_cast<int>(value));
@@ -779,6 +897,7 @@ void Receiver::run() {
     for (size_t i = 0; i < n && !stop_; i++) {
       if (!(items[i + 1].revents & ZMQ_POLLIN) || !receive_message(socks_[i], &msg))
         continue;
+      heard[i] = now;
       std::string reply = handler_->on_message(i, msg);
       msg.parts.clear();
       if (rep && zmq_send(socks_[i], reply.data(), reply.size(), ZMQ_DONTWAIT) < 0)
@@ -791,6 +910,12 @@ void Receiver::run() {
           !(events & ZMQ_POLLIN)) {
         disconnected[i] = false;
         handler_->on_disconnect(i);
+      }
+    }
+    for (size_t i = 0; i < n && !stop_ && silence_us; i++) {
+      if (heard[i] && monotonic_us() >= heard[i] + silence_us) {
+        heard[i] = 0;
+        handler_->on_silent(i, !open_fds[i].empty());
       }
     }
   }

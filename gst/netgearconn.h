@@ -108,15 +108,26 @@ struct SenderConfig {
   int pattern = PATTERN_REQREP;
   int request_timeout_ms = 4000;
   int max_retries = 3;
+  /* Pattern 1: after a failed attempt (no answer in time, or the connection
+   * lost with the request on it), send the same message again (true) or
+   * give it up and go on with the next one (false). */
+  bool resend = true;
 };
 
 struct SenderStats {
   uint64_t sent = 0, bytes = 0, acked = 0, timeouts = 0, reconnects = 0, dropped = 0;
+  uint64_t lost = 0;    /* pattern 1: requests whose connection closed under them */
+  uint64_t skipped = 0; /* pattern 1, resend=false: frames given up */
+  /* Pattern 1: from a frame's first attempt to its acknowledgement, ns. */
+  uint64_t rtt_last = 0, rtt_max = 0, rtt_sum = 0, rtt_count = 0;
+  uint64_t last_ack_realtime_ns = 0; /* CLOCK_REALTIME of the newest answer */
 };
 
 class Sender {
 public:
-  enum class Status { OK, FLUSHING, ERROR };
+  /* SKIPPED: pattern 1 with resend=false, the message was given up after a
+   * failed attempt (counted in stats().skipped). */
+  enum class Status { OK, FLUSHING, ERROR, SKIPPED };
 
   explicit Sender(SenderConfig cfg);
   ~Sender();
@@ -132,6 +143,8 @@ public:
    * (if given) holds the receiver's answer to this very message: REQ's
    * lock-step, and REQ_CORRELATE discarding answers to earlier attempts,
    * make it so.
+   * With resend=false a failed attempt gives the message up (SKIPPED);
+   * max-retries then counts failed attempts in a row across messages.
    * Pattern 2: hands the message over and returns; one not yet sent is
    * replaced (latest-frame semantics) and counted as dropped. */
   Status send(OutMessage msg, std::string *error, Message *reply = nullptr);
@@ -146,7 +159,7 @@ public:
   const std::string &endpoint() const { return cfg_.endpoint; }
 
 private:
-  enum class Result { OK, FAILED, ABORTED };
+  enum class Result { OK, FAILED, ABORTED, SKIPPED };
   /* A message handed to the I/O thread. Results are matched by generation,
    * so a late result never answers a newer request. */
   struct Slot {
@@ -162,11 +175,13 @@ private:
   void run_reqrep();
   void run_pubsub();
   void *make_socket(std::string *error);
+  void close_socket();
   void finish(Slot &slot, uint64_t gen, Result r, std::string error = {});
 
   SenderConfig cfg_;
   void *ctx_ = nullptr;
   void *sock_ = nullptr;   /* owned by the I/O thread once it runs */
+  void *monitor_ = nullptr; /* pattern 1: sock_'s disconnections */
   int close_linger_ms_ = 0;
   Wakeup wake_;
   std::thread thread_;
@@ -190,6 +205,10 @@ struct ReceiverConfig {
   std::vector<int> ports;
   int pattern = PATTERN_REQREP;
   int64_t max_message_size = -1;
+  /* A port whose sender has been heard from (handshake or message) and
+   * then sends nothing for this long, while its socket is being read, is
+   * reported silent once (ReceiverHandler::on_silent). 0: never. */
+  int silence_timeout_ms = 0;
 };
 
 class ReceiverHandler {
@@ -206,9 +225,15 @@ public:
    * whether or not it has sent anything yet. `peer` is its IP address when
    * known (tcp), else empty. */
   virtual void on_handshake(size_t index, const std::string &peer) = 0;
-  /* A connection on port `index` closed (the sender stopped, died, or
-   * reconnects). */
+  /* The last connection on port `index` closed (the sender stopped, died,
+   * or reconnects), and nothing of it is left to read. */
   virtual void on_disconnect(size_t index) = 0;
+  /* Nothing arrived on port `index` for silence_timeout_ms while it was
+   * read. `connection_open`: a connection is still open (a stalled or
+   * paused sender, or a peer that vanished without closing, until the
+   * heartbeats give up on it) rather than closed (a sender that died or
+   * stopped). Told again only after the port is heard from again. */
+  virtual void on_silent(size_t index, bool connection_open) = 0;
 };
 
 class Receiver {

@@ -429,6 +429,7 @@ const char *drop_reason_name(DropReason r) {
   case DropReason::SIZE_MISMATCH: return "size-mismatch";
   case DropReason::UNSUPPORTED: return "unsupported";
   case DropReason::BAD_EXTENSION: return "bad-extension";
+  case DropReason::NOT_JPEG: return "not-jpeg";
   case DropReason::DUPLICATE: return "duplicate";
   case DropReason::QUEUE_FULL: return "queue-full";
   case DropReason::ENDED: return "after-end";

@@ -44,6 +44,7 @@ enum class DropReason {
   SIZE_MISMATCH,    /* dtype/shape or caps disagree with the payload size */
   UNSUPPORTED,      /* well formed, but no GStreamer caps for it */
   BAD_EXTENSION,    /* our "gst" key is present but malformed */
+  NOT_JPEG,         /* "compression" says JPEG, the payload is none */
   DUPLICATE,        /* a re-sent frame we already delivered */
   QUEUE_FULL,       /* dropped for a slow downstream (PUB/SUB) */
   ENDED,            /* arrived after the receiver ended its stream */
