@@ -273,8 +273,9 @@ void Handler::drop(PortState *ps, netgear::DropReason reason, const std::string 
     std::lock_guard<std::mutex> lk(st_->lock);
     n = ++ps->drops[static_cast<size_t>(reason)];
   }
-  if (reason == netgear::DropReason::DUPLICATE) {
-    /* Expected after a lost acknowledgement: not the peer's fault. */
+  if (reason == netgear::DropReason::DUPLICATE || reason == netgear::DropReason::EARLY_TERMINATE) {
+    /* Expected after a lost acknowledgement, and from a vidgear server
+     * closed before its first frame: not worth a warning. */
     GST_INFO_OBJECT(src_, "port %d: %s", ps->port, detail.c_str());
     return;
   }
@@ -297,10 +298,12 @@ void Handler::on_terminate(PortState *ps) {
      * pads stay ended: nothing more to do. */
     was_connected = ps->connected && !st_->all_ended;
   }
-  if (!was_connected) {
-    /* NetGear wedges on this; we answer and carry on. */
-    GST_INFO_OBJECT(src_, "port %d: terminate from a sender not counted (no frame since it connected, or it "
-                    "timed out), ignored", ps->port);
+  if (!was_connected)
+    return;
+  if (!ps->delivered) {
+    /* NetGear wedges on this; we answer and carry on. A sender with no
+     * frame has no stream to end; it stops counting when it disconnects. */
+    drop(ps, netgear::DropReason::EARLY_TERMINATE, "terminate from a sender that sent no frame since it connected");
     return;
   }
   /* Posted before the EOS is queued, so the application hears of the

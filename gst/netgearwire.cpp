@@ -431,6 +431,7 @@ const char *drop_reason_name(DropReason r) {
   case DropReason::BAD_EXTENSION: return "bad-extension";
   case DropReason::NOT_JPEG: return "not-jpeg";
   case DropReason::DUPLICATE: return "duplicate";
+  case DropReason::EARLY_TERMINATE: return "early-terminate";
   case DropReason::QUEUE_FULL: return "queue-full";
   case DropReason::ENDED: return "after-end";
   case DropReason::N_REASONS: break;

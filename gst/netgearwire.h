@@ -46,6 +46,7 @@ enum class DropReason {
   BAD_EXTENSION,    /* our "gst" key is present but malformed */
   NOT_JPEG,         /* "compression" says JPEG, the payload is none */
   DUPLICATE,        /* a re-sent frame we already delivered */
+  EARLY_TERMINATE,  /* a terminate from a sender with no frame since it connected */
   QUEUE_FULL,       /* dropped for a slow downstream (PUB/SUB) */
   ENDED,            /* arrived after the receiver ended its stream */
   N_REASONS

@@ -2,8 +2,12 @@
 """A hostile (or broken) NetGear sender, for test_bad_input.py.
 
 Connects a REQ (pattern 1) or XPUB (pattern 2) socket to 127.0.0.1:PORT and
-sends, in turn, a good vidgear-style BGR frame and one malformed message,
-through every case in CASES, then a last good frame and the terminate.
+sends a terminate before any frame (NetGear wedges on it), then, in turn, a
+good vidgear-style BGR frame and one malformed message, through every case
+in CASES, then a last good frame and the terminate. The good frames named in
+ODD_GOOD are delivered but odd: one claims another port in its header
+(PORT + 1, the other sender's), one carries our extension at a version from
+the future with keys nobody knows.
 Prints one line per message sent ("sent <label>") and, in pattern 1, one per
 reply ("reply <label> <first bytes>"), then "done". In pattern 1 a missing
 reply is printed as "noreply <label>" and ends the run: no REP state machine
@@ -26,9 +30,20 @@ def header(**over):
     return json.dumps(h).encode()
 
 
+# good frame index -> what is odd about it, and the stats field counting it
+ODD_GOOD = {3: ('claims-other-port', 'port-mismatch'), 5: ('future-extension', 'newer-extension')}
+
+
 def good(i):
     """Frame i: 72 bytes, byte k = (i * 7 + k) % 251."""
     payload = bytes((i * 7 + k) % 251 for k in range(72))
+    odd = ODD_GOOD.get(i, (None,))[0]
+    if odd == 'claims-other-port':
+        return [header(message={'good': i}, port=PORT + 1), payload]
+    if odd == 'future-extension':
+        ext = {'v': 99, 'caps': 'video/x-raw,format=BGR,width=6,height=4,framerate=0/1', 'layout': 'packed',
+               'seq': i, 'stream': 12345, 'hologram': {'depth': [1, 2]}, 'sent': 1}
+        return [header(message={'good': i}, gst=ext), payload]
     return [header(message={'good': i}), payload]
 
 
@@ -50,6 +65,19 @@ CASES = [
     ('complex-dtype', [header(dtype='complex128', shape=[9]), PAYLOAD], 'unsupported'),
     ('gst-not-object', [header(gst=5), PAYLOAD], 'bad-extension'),
     ('gst-unfixed-caps', [header(gst={'v': 1, 'caps': 'video/x-raw'}), PAYLOAD], 'bad-extension'),
+    ('gst-version-text', [header(gst={'v': 'one', 'caps': 'video/x-raw,format=BGR,width=6,height=4'}), PAYLOAD],
+     'bad-extension'),
+    ('100-parts', [header()] + [b'x'] * 99, 'bad-parts'),
+    ('no-dtype', [json.dumps({'port': PORT, 'terminate_flag': False, 'compression': False, 'message': None,
+                              'pattern': str(PATTERN), 'shape': [4, 6, 3]}).encode(), PAYLOAD], 'bad-header'),
+    ('no-shape', [json.dumps({'port': PORT, 'terminate_flag': False, 'compression': False, 'message': None,
+                              'pattern': str(PATTERN), 'dtype': 'uint8'}).encode(), PAYLOAD], 'bad-header'),
+    ('shape-number', [header(shape=72), PAYLOAD], 'bad-header'),
+    ('flag-text', [header(terminate_flag='no'), PAYLOAD], 'bad-header'),
+    ('negative-shape', [header(shape=[-4, 6, 3]), PAYLOAD], 'bad-header'),
+    # compression says JPEG: the payload must be one
+    ('not-jpeg', [header(compression={'dct': False, 'ups': False, 'colorspace': 'BGR'}, dtype='', shape=''),
+                  b'\xff\xd8 this is no JPEG' + PAYLOAD], 'not-jpeg'),
 ]
 
 
@@ -83,8 +111,10 @@ def main():
         if not poller.poll(REPLY_TIMEOUT_MS) or sock.recv()[:1] != b'\x01':
             print('nosubscriber', flush=True)
             return
+    # Before any frame: NetGear leaves it unanswered and wedges.
+    ok = send('early-terminate', [json.dumps({'terminate_flag': True, 'port': PORT}).encode()])
     i = 0
-    ok = send('good-%d' % i, good(i))
+    ok = ok and send('good-%d' % i, good(i))
     for label, parts, _ in CASES:
         if not ok:
             break

@@ -272,6 +272,14 @@ class Proc:
     def running(self):
         return self.p.poll() is None
 
+    def signal(self, sig):
+        """Sends sig (signal.SIGKILL, SIGSTOP, SIGCONT...); returns
+        time.monotonic() just before."""
+        t = time.monotonic()
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        return t
+
     def kill(self):
         try:
             self.p.stdin.close()
@@ -402,7 +410,8 @@ class Receiver:
         self.caps = {p: None for p in self.ports}
         self.pad_eos = {p: False for p in self.ports}
         self.callback_errors = []
-        self.messages = []  # (index, kind, name, fields)
+        self.messages = []  # (index, name, fields)
+        self.message_times = []  # time.monotonic() when each was read from the bus
         self.errors = []
         self.warnings = []
         self.eos = False
@@ -495,10 +504,11 @@ class Receiver:
             if s is None:
                 return
             fields = {}
-            for f in ('port', 'peer'):
+            for f in ('port', 'peer', 'connection-open', 'timeout'):
                 if s.has_field(f):
                     fields[f] = s.get_value(f)
             self.messages.append((len(self.messages), s.get_name(), fields))
+            self.message_times.append(time.monotonic())
         elif t == Gst.MessageType.ERROR:
             err, dbg = msg.parse_error()
             self.errors.append('%s: %s (%s)' % (msg.src.get_name() if msg.src else '?', err.message, dbg))

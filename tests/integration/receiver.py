@@ -5,7 +5,7 @@ network namespace of its own.
 
     receiver.py --ports 5566,5567 [--address 127.0.0.1] [--pattern 1|2]
                 [--src-props 'timeout=1000 ...'] [--stats-every SECONDS]
-                [--run-for SECONDS]
+                [--run-for SECONDS] [--stall-after N]
 
 Prints on stdout, one line each, flushed:
   PLAYING                        the pipeline reached PLAYING
@@ -14,6 +14,10 @@ Prints on stdout, one line each, flushed:
                                  digest as ngtest computes it, time.monotonic())
   MSG <name> <port> [k=v ...]    a netgearsrc element message (netgear-server-*)
   PADEOS <port>                  a pad's EOS reached its appsink
+  STALLED                        --stall-after: a consumer stopped taking frames
+                                 (each appsink blocks after N frames of its port,
+                                 so netgearsrc's queues fill up, as behind a hung
+                                 application)
   EOS                            the pipeline's EOS
   WARNING <text> / ERROR <text>  bus warnings and errors (an error ends it, exit 1)
   STATS <structure>              netgearsrc's stats, every --stats-every seconds
@@ -52,6 +56,7 @@ def main():
     ap.add_argument('--src-props', default='', help='more netgearsrc properties, gst-launch syntax')
     ap.add_argument('--stats-every', type=float, default=0)
     ap.add_argument('--run-for', type=float, default=600)
+    ap.add_argument('--stall-after', type=int)
     a = ap.parse_args()
 
     ports = [int(p) for p in a.ports.split(',')]
@@ -60,7 +65,7 @@ def main():
         say('FRAME', port, rec.get('seq'), rec.get('digest'), '%.6f' % rec['time'])
 
     rx = ng.Receiver(ports, pattern=a.pattern, max_buffers=a.max_buffers, address=a.address,
-                     src_props=a.src_props, on_record=on_record)
+                     src_props=a.src_props, on_record=on_record, stall_after=a.stall_after)
 
     def on_eos(sink, port):
         say('PADEOS', port)
@@ -78,7 +83,11 @@ def main():
     deadline = ng.Deadline(a.run_for)
     next_stats = time.monotonic() + a.stats_every if a.stats_every > 0 else None
     rc = 0
+    stalled = False
     while not deadline.expired():
+        if not stalled and rx.stalled.is_set():
+            stalled = True
+            say('STALLED')
         msg = rx.poll_bus(0.05)
         if msg is not None:
             t = msg.type

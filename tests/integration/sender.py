@@ -24,6 +24,9 @@ Prints on stdout, one line each, flushed:
                      --bidirectional: a netgear-reply element message
   REPLYDATA <seq> <port> <digest>
                      ... and the digest of its `data` (an array reply)
+  LIVESTATS <sent> <acknowledged>
+                     --live-stats: netgearsink's counters, whenever they change
+                     (read every 20 ms while running)
   DONE               the end (exit 0)
 
 Messages (see --message, --frame-messages, --raw-message-frames): frame n's
@@ -61,6 +64,8 @@ def main():
     ap.add_argument('--sync', type=int, default=0)
     ap.add_argument('--address', default=ng.LOOPBACK)
     ap.add_argument('--request-timeout', type=int)
+    ap.add_argument('--on-timeout', choices=('resend', 'skip'))
+    ap.add_argument('--live-stats', action='store_true')
     ap.add_argument('--max-retries', type=int)
     ap.add_argument('--no-eos', action='store_true',
                     help='after the last frame went out, stop (state NULL) instead of sending EOS')
@@ -95,6 +100,8 @@ def main():
         sink_props += ' request-timeout=%d' % a.request_timeout
     if a.max_retries is not None:
         sink_props += ' max-retries=%d' % a.max_retries
+    if a.on_timeout is not None:
+        sink_props += ' on-timeout=%s' % a.on_timeout
     if a.bidirectional:
         sink_props += ' bidirectional=true'
     enc = (' ! %s ' % a.encoder) if a.encoder else ' '
@@ -183,7 +190,14 @@ def main():
     deadline = ng.Deadline(a.timeout)
     mask = (Gst.MessageType.STATE_CHANGED | Gst.MessageType.EOS | Gst.MessageType.ERROR |
             Gst.MessageType.WARNING | Gst.MessageType.ELEMENT)
+    last_live = None
     while True:
+        if a.live_stats:
+            st = sink.get_property('stats')
+            live = (st.get_value('sent'), st.get_value('acknowledged'))
+            if live != last_live:
+                say('LIVESTATS', *live)
+                last_live = live
         if deadline.expired():
             say('TIMEOUT')
             rc = 2

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""One element with no peer at all, in a process of its own, for
-test_shutdown.py: brings it to PLAYING, waits until it is really running,
-then times the change back to NULL.
+"""One element whose peers are absent or dead, in a process of its own,
+for test_shutdown.py: brings it to PLAYING, waits until it is really
+running, then (--hold: once told to on stdin, after the test killed the
+peers) times the change back to NULL.
 
   --element sink: videotestsrc is-live=true ! netgearsink (nobody listens on
                   --port); running = PLAYING and a buffer reached the sink
                   (pattern 1: its send is now waiting for a receiver).
   --element src:  netgearsrc on --port and --port+1 with a fakesink on each
-                  pad (no sender); running = PLAYING.
+                  pad (no sender); running = PLAYING. Prints BUFFER when the
+                  first buffer from a sender reaches a fakesink.
 
 Prints RUNNING, then STOPPED <seconds> <state-change-return>, then DONE."""
 import argparse
@@ -30,6 +32,7 @@ def main():
     ap.add_argument('--element', choices=['sink', 'src'], required=True)
     ap.add_argument('--pattern', type=int, required=True)
     ap.add_argument('--port', type=int, required=True)
+    ap.add_argument('--hold', action='store_true', help='stop only once a line arrives on stdin')
     a = ap.parse_args()
 
     if a.element == 'sink':
@@ -47,6 +50,13 @@ def main():
                                                                                     Gst.PadProbeReturn.OK)[1])
     else:
         buffers.set()
+        first = threading.Event()
+
+        def on_buffer(pad, info):
+            if not first.is_set():
+                first.set()
+                say('BUFFER')
+            return Gst.PadProbeReturn.OK
     if pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
         say('ERROR', 'cannot go to PLAYING')
         return 1
@@ -67,7 +77,13 @@ def main():
         say('ERROR', 'not running after 10 s (playing %s, buffer %s)' % (playing, buffers.is_set()))
         pipeline.set_state(Gst.State.NULL)
         return 1
+    if a.element == 'src':
+        # The pads exist from READY on; senders start after RUNNING.
+        for port in (a.port, a.port + 1):
+            el.get_static_pad('src_%d' % port).add_probe(Gst.PadProbeType.BUFFER, on_buffer)
     say('RUNNING')
+    if a.hold:
+        sys.stdin.readline()
     t0 = time.monotonic()
     ret = pipeline.set_state(Gst.State.NULL)
     say('STOPPED', '%.3f' % (time.monotonic() - t0), ret.value_nick)

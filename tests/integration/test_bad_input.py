@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Bad input from the network: a hostile sender process (hostile_peer.py)
 interleaves good vidgear-style frames with every kind of malformed message.
-netgearsrc must deliver every good frame intact, count every bad one under
-its reason in `stats`, answer every REQ (so no REP state machine wedges),
+netgearsrc must deliver every good frame intact (also one claiming another
+sender's port, and one with an extension from the future: both counted),
+count every bad one under its reason in `stats` (a terminate before any
+frame too), answer every REQ (so no REP state machine wedges),
 keep a well-behaved second sender flowing, and end normally; also in a
 process that imported zmq before gi (zmq_first_child.py)."""
 import collections
@@ -46,9 +48,10 @@ def run(tap, pattern, port, other_port):
                 replied = [l.split()[1] for l in lines if l.startswith('reply ')]
                 tap.ok(sent and sent == replied, '%s: every message, good or bad, got a reply' % name,
                        'sent %s\nreplied %s' % (sent, replied))
-                term = [l for l in lines if l.startswith('reply terminate ')]
-                tap.ok(term and term[0].split()[2].startswith('Termination'),
-                       '%s: the terminate got the termination reply' % name, '\n'.join(lines[-3:]))
+                for label in ('early-terminate', 'terminate'):
+                    term = [l for l in lines if l.startswith('reply %s ' % label)]
+                    tap.ok(term and term[0].split()[2].startswith('Termination'),
+                           '%s: the %s got the termination reply' % (name, label), '\n'.join(lines))
             n_good = len(hostile_peer.CASES) + 1
             rx.run_until(lambda: rx.eos, 20)
             tap.ok(rx.eos, '%s: the stream ends after both senders terminate' % name, '\n'.join(rx.errors))
@@ -86,6 +89,12 @@ def run(tap, pattern, port, other_port):
                 tap.ok(all(counts[r] <= n for r, n in expected_reasons().items()) and sum(counts.values()) > 0,
                        '%s: bad messages counted under their reasons, none twice' % name,
                        'counted %s\nexpected at most %s' % (counts, dict(expected_reasons())))
+            if pattern == 1:
+                tap.ok(stats.get_value('dropped-early-terminate') == 1,
+                       '%s: the terminate before any frame is counted, and ignored' % name, stats.to_string())
+                for _, field in hostile_peer.ODD_GOOD.values():
+                    tap.ok(stats.get_value(field) == 1, '%s: the odd good frame is counted in %s' % (name, field),
+                           stats.to_string())
             tap.ok(stats.get_value('frames') == len(frames),
                    '%s: stats frames equal the frames delivered' % name, str(stats))
             tap.ok(any('port %d' % port in w for w in rx.warnings),

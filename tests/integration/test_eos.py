@@ -135,7 +135,12 @@ def silent_sender(tap, pattern, ports):
             tap.ok(rx.run_until(lambda: rx.got('netgear-server-connected', streaming), 20) and
                    b.wait_line('HOLDING', 20) is not None, '%s: the other sender streams' % label,
                    rx.summary() + b.report())
-            a = ng.start_sender(group, silent, 0, 0, pattern=pattern, caps=CAPS, timeout=40)
+            # It holds (with no frame) until netgearsrc has seen it: closing
+            # before its handshake completes, it would never have been there.
+            a = ng.start_sender(group, silent, 0, 0, pattern=pattern, caps=CAPS, hold=True, timeout=40)
+            tap.ok(rx.run_until(lambda: rx.got('netgear-server-connected', silent), 20) and
+                   a.wait_line('HOLDING', 20) is not None, '%s: it connects' % label, rx.summary() + a.report())
+            a.send_line()
             rc = a.wait_exit(20)
             left = rx.run_until(lambda: rx.got('netgear-server-disconnected', silent), 10)
             st = a.stats()
