@@ -108,7 +108,7 @@ struct PortState {
   bool ended = false;     /* EOS queued */
   std::string peer;
   uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, connections = 0;
-  uint64_t newer_extension = 0;
+  uint64_t newer_extension = 0, disconnects = 0;
   std::array<uint64_t, kReasons> drops{};
   guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
   /* From the sender's send time (its CLOCK_REALTIME, in our extension) to
@@ -233,6 +233,10 @@ public:
   void on_handshake(size_t index, const std::string &peer) override;
   void on_disconnect(size_t index) override;
   void on_silent(size_t index, bool connection_open) override;
+  void on_connection_closed(size_t index) override {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    st_->ports[index]->disconnects++;
+  }
 
 private:
   void end_if_all_gone();
@@ -509,8 +513,9 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   }
   ps->frames++;
   ps->bytes += payload_size;
-  if (h.ext && h.ext->sent_ns) {
-    gint64 latency = static_cast<gint64>(ps->last_seen) - *h.ext->sent_ns;
+  gint64 latency = h.ext && h.ext->sent_ns ? static_cast<gint64>(ps->last_seen) - *h.ext->sent_ns : G_MAXINT64;
+  /* The sender's word: a clock an hour off (or a lie) says nothing. */
+  if (latency > -3600 * GST_SECOND && latency < 3600 * GST_SECOND) {
     ps->latency_last = latency;
     ps->latency_max = std::max(ps->latency_max, latency);
     ps->latency_sum += latency;
@@ -1040,7 +1045,7 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
                                           "port-mismatch", G_TYPE_UINT64, ps->port_mismatch, "queued", G_TYPE_UINT64,
                                           static_cast<guint64>(ps->queued_frames), "timeouts", G_TYPE_UINT64,
                                           ps->timeouts, "connections", G_TYPE_UINT64, ps->connections,
-                                          "reconnects", G_TYPE_UINT64,
+                                          "disconnects", G_TYPE_UINT64, ps->disconnects, "reconnects", G_TYPE_UINT64,
                                           ps->connections > 0 ? ps->connections - 1 : G_GUINT64_CONSTANT(0),
                                           "newer-extension", G_TYPE_UINT64, ps->newer_extension, "last-seen",
                                           G_TYPE_UINT64, ps->last_seen, nullptr);
@@ -1197,7 +1202,8 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "One structure per port (field port-<N>): frames, bytes, connected, peer, "
-                         "terminates, timeouts, connections, reconnects, last-seen (CLOCK_REALTIME ns of the "
+                         "terminates, timeouts, connections, reconnects, disconnects (connections closed: "
+                         "also by a message over max-message-size), last-seen (CLOCK_REALTIME ns of the "
                          "newest message, 0 = none), latency-last/-mean/-max (ns from the sender's send time, "
                          "netgearsink senders only), port-mismatch, newer-extension, queued, dropped and "
                          "dropped-<reason>",

@@ -479,6 +479,7 @@ void Sender::run_reqrep() {
    * answer resets it, so a receiver that is gone is given up on after
    * max-retries + 1 attempts also when each frame is skipped. */
   int failures = 0;
+  bool last_lost = false; /* the newest failure was a lost connection */
   Message reply, event;
   const uint64_t timeout_us = static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
 
@@ -487,6 +488,7 @@ void Sender::run_reqrep() {
    * when the thread cannot go on. */
   auto attempt_failed = [&](bool timed_out, uint64_t now) -> bool {
     failures++;
+    last_lost = !timed_out;
     if (timed_out) {
       GST_WARNING("no answer from %s within %d ms (%d failed attempts in a row)", cfg_.endpoint.c_str(),
                   cfg_.request_timeout_ms, failures);
@@ -513,10 +515,14 @@ void Sender::run_reqrep() {
       return false;
     }
     if (cfg_.max_retries >= 0 && failures > cfg_.max_retries) {
+      /* A receiver refusing a message larger than its max-message-size
+       * closes the connection as soon as the message arrives. */
       finish(*cur_slot, cur_gen, Result::FAILED,
              "no reply from " + cfg_.endpoint + " after " + std::to_string(failures) +
-                 " failed attempts in a row (each " + std::to_string(cfg_.request_timeout_ms) +
-                 " ms at most; is the receiver running?)");
+                 " failed attempts in a row (each " + std::to_string(cfg_.request_timeout_ms) + " ms at most; " +
+                 (last_lost ? "the receiver closed the connection with the frame on it: is the frame larger than "
+                              "its max-message-size?)"
+                            : "is the receiver running?)"));
       cur.reset();
       deadline = 0;
     } else if (!cfg_.resend && cur_slot == &frame_) {
@@ -887,6 +893,7 @@ void Receiver::run() {
           handler_->on_handshake(i, accepted[i]);
         } else if (ev == ZMQ_EVENT_DISCONNECTED) {
           open_fds[i].erase(static_cast<int>(value));
+          handler_->on_connection_closed(i);
           if (open_fds[i].empty())
             disconnected[i] = true;
         }

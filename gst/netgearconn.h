@@ -225,6 +225,10 @@ public:
    * whether or not it has sent anything yet. `peer` is its IP address when
    * known (tcp), else empty. */
   virtual void on_handshake(size_t index, const std::string &peer) = 0;
+  /* A connection on port `index` closed: the sender stopped, died or
+   * reconnects, the heartbeats gave up on it, or it sent a message larger
+   * than max_message_size (ZeroMQ drops such a connection). */
+  virtual void on_connection_closed(size_t index) = 0;
   /* The last connection on port `index` closed (the sender stopped, died,
    * or reconnects), and nothing of it is left to read. */
   virtual void on_disconnect(size_t index) = 0;

@@ -4,7 +4,10 @@
 Connects a REQ (pattern 1) or XPUB (pattern 2) socket to 127.0.0.1:PORT and
 sends a terminate before any frame (NetGear wedges on it), then, in turn, a
 good vidgear-style BGR frame and one malformed message, through every case
-in CASES, then a last good frame and the terminate. The good frames named in
+in CASES, then a well-formed frame larger than the receiver's
+max-message-size (OVERSIZE: ZeroMQ drops the connection, which the peer
+sees on its socket monitor, prints as "dropped oversize" and reconnects
+from), then a last good frame and the terminate. The good frames named in
 ODD_GOOD are delivered but odd: one claims another port in its header
 (PORT + 1, the other sender's), one carries our extension at a version from
 the future with keys nobody knows.
@@ -48,6 +51,10 @@ def good(i):
 
 
 PAYLOAD = bytes(72)
+# Over test_bad_input.py's max-message-size, which the well-behaved sender's
+# frames (318x200 BGR, 191 kB) are under.
+OVERSIZE = [header(shape=[600, 600, 3]), bytes(600 * 600 * 3)]
+MAX_MESSAGE_SIZE = 512 * 1024
 # label, parts, drop reason netgearsrc must count
 CASES = [
     ('not-json', [b'not json{', PAYLOAD], 'not-json'),
@@ -91,6 +98,11 @@ def main():
     if PATTERN == 1:
         sock.setsockopt(zmq.REQ_RELAXED, 1)
         sock.setsockopt(zmq.REQ_CORRELATE, 1)
+    else:
+        # A connecting socket keeps its subscriptions across reconnections:
+        # without VERBOSE the receiver's subscribing again would not show.
+        sock.setsockopt(zmq.XPUB_VERBOSE, 1)
+    monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
     sock.connect('tcp://127.0.0.1:%d' % PORT)
     poller = zmq.Poller()
     poller.register(sock, zmq.POLLIN)
@@ -122,8 +134,29 @@ def main():
         i += 1
         ok = ok and send('good-%d' % i, good(i))
     if ok:
+        # No answer can come: the receiver drops the connection instead.
+        sock.send_multipart(OVERSIZE)
+        print('sent oversize', flush=True)
+        if not monitor.poll(REPLY_TIMEOUT_MS):
+            print('notdropped oversize', flush=True)
+            ok = False
+        else:
+            monitor.recv_multipart()
+            print('dropped oversize', flush=True)
+            if PATTERN != 1:
+                # The receiver subscribes again on the new connection.
+                ok = False
+                while poller.poll(REPLY_TIMEOUT_MS):
+                    if sock.recv()[:1] == b'\x01':
+                        ok = True
+                        break
+        i += 1
+        ok = ok and send('good-%d' % i, good(i))
+    if ok:
         send('terminate', [json.dumps({'terminate_flag': True, 'port': PORT}).encode()])
     print('done', flush=True)
+    sock.disable_monitor()
+    monitor.close(linger=0)
     sock.close()
     ctx.term()
 

@@ -25,7 +25,8 @@ def expected_reasons():
 
 def run(tap, pattern, port, other_port):
     name = 'pattern %d' % pattern
-    rx = ng.Receiver([port, other_port], pattern=pattern, max_buffers=64)
+    rx = ng.Receiver([port, other_port], pattern=pattern, max_buffers=64,
+                     src_props='max-message-size=%d' % hostile_peer.MAX_MESSAGE_SIZE)
     with ng.ProcGroup() as group:
         if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
             rx.stop()
@@ -42,9 +43,10 @@ def run(tap, pattern, port, other_port):
             well.wait_line('HOLDING', 30)
             well.send_line()
             lines = hostile.find('')
-            tap.ok(rc == 0 and 'done' in lines, '%s: hostile peer ran to the end' % name, hostile.report())
+            tap.ok(rc == 0 and 'done' in lines and 'sent terminate' in lines, '%s: hostile peer ran to the end' % name,
+                   hostile.report())
             if pattern == 1:
-                sent = [l.split()[1] for l in lines if l.startswith('sent ')]
+                sent = [l.split()[1] for l in lines if l.startswith('sent ') and l != 'sent oversize']
                 replied = [l.split()[1] for l in lines if l.startswith('reply ')]
                 tap.ok(sent and sent == replied, '%s: every message, good or bad, got a reply' % name,
                        'sent %s\nreplied %s' % (sent, replied))
@@ -52,7 +54,9 @@ def run(tap, pattern, port, other_port):
                     term = [l for l in lines if l.startswith('reply %s ' % label)]
                     tap.ok(term and term[0].split()[2].startswith('Termination'),
                            '%s: the %s got the termination reply' % (name, label), '\n'.join(lines))
-            n_good = len(hostile_peer.CASES) + 1
+            tap.ok('dropped oversize' in lines, '%s: a message over max-message-size drops its connection' % name,
+                   hostile.report())
+            n_good = len(hostile_peer.CASES) + 2
             rx.run_until(lambda: rx.eos, 20)
             tap.ok(rx.eos, '%s: the stream ends after both senders terminate' % name, '\n'.join(rx.errors))
             with rx.lock:
@@ -89,6 +93,8 @@ def run(tap, pattern, port, other_port):
                 tap.ok(all(counts[r] <= n for r, n in expected_reasons().items()) and sum(counts.values()) > 0,
                        '%s: bad messages counted under their reasons, none twice' % name,
                        'counted %s\nexpected at most %s' % (counts, dict(expected_reasons())))
+            tap.ok(stats.get_value('disconnects') >= 1, '%s: the dropped connection is counted' % name,
+                   stats.to_string())
             if pattern == 1:
                 tap.ok(stats.get_value('dropped-early-terminate') == 1,
                        '%s: the terminate before any frame is counted, and ignored' % name, stats.to_string())
