@@ -44,9 +44,11 @@ constexpr int kPubRetryMs = 5;
  * connection closed after kHeartbeatTimeoutMs instead of TCP's minutes, so
  * a PUB sender stops sending into the void, and a receiver's port frees the
  * connection. Any ZMTP 3.1 peer (libzmq 4.2 or newer, so pyzmq/vidgear
- * too) answers the pings without being configured. */
-constexpr int kHeartbeatIvlMs = 1000;
-constexpr int kHeartbeatTimeoutMs = 5000;
+ * too) answers the pings without being configured. A pong can queue behind
+ * a frame still in transit, so the timeout leaves a slow link several
+ * seconds for one large frame. */
+constexpr int kHeartbeatIvlMs = 2000;
+constexpr int kHeartbeatTimeoutMs = 10000;
 
 int ms_until(uint64_t deadline_us, uint64_t now_us) {
   if (deadline_us <= now_us)
@@ -124,7 +126,9 @@ void set_heartbeat(void *sock) {
 
 /* Starts reporting `events` of `sock` on a new PAIR socket, returned. */
 void *monitor_socket(void *ctx, void *sock, int events, std::string *error) {
-  std::string uri = "inproc://netgear-monitor-" + std::to_string(reinterpret_cast<uintptr_t>(sock));
+  /* Numbered: a replacement socket may reuse the old one's address. */
+  static std::atomic<uint64_t> serial{0};
+  std::string uri = "inproc://netgear-monitor-" + std::to_string(serial++);
   void *m = zmq_socket(ctx, ZMQ_PAIR);
   if (!m || zmq_socket_monitor(sock, uri.c_str(), events) != 0 || zmq_connect(m, uri.c_str()) != 0) {
     *error = std::string("cannot monitor a ZeroMQ socket: ") + zmq_strerror(errno);

@@ -34,6 +34,9 @@ NETGEAR_PACKAGES=(
   # libopencv-dev, which pulls in every module (VTK, GDAL, ...).
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopencv-highgui-dev libopencv-videoio-dev
+  # ip and tc: the multi-host test (test_netns.py) puts its hosts in network
+  # namespaces joined by veth pairs, with netem delay and loss on the links.
+  iproute2
 )
 # scripts/fuzz (run by scripts/test too): clang and its libFuzzer and
 # sanitizer runtimes, for the sanitized build and the fuzzer.
