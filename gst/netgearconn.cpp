@@ -595,9 +595,12 @@ void Sender::run_reqrep() {
       continue;
     now = monotonic_us();
 
-    if (inflight && (items[1].revents & ZMQ_POLLIN)) {
-      if (!receive_message(sock_, &reply))
-        continue;
+    bool answered = inflight && (items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &reply);
+    /* An answer may have come in just before the connection closed (a
+     * receiver that stops as soon as it has answered our terminate). */
+    if (!answered && inflight && lost)
+      answered = receive_message(sock_, &reply);
+    if (answered) {
       inflight = false;
       deadline = 0;
       answered_once = true;
@@ -614,6 +617,18 @@ void Sender::run_reqrep() {
       stats_.last_ack_realtime_ns = static_cast<uint64_t>(g_get_real_time()) * 1000;
       finish(*cur_slot, cur_gen, Result::OK);
       cur.reset();
+      continue;
+    }
+    if (inflight && lost && cur_slot == &term_) {
+      /* Sending it again could only reach a new receiver, which knows
+       * nothing of us: give up now rather than wait out its deadline. */
+      GST_INFO("%s: connection closed with the terminate on it", cfg_.endpoint.c_str());
+      std::lock_guard<std::mutex> lk(mu_);
+      stats_.lost++;
+      finish(term_, cur_gen, Result::FAILED, "connection closed with the terminate on it");
+      cur.reset();
+      inflight = false;
+      deadline = 0;
       continue;
     }
     if (inflight && lost) {

@@ -1,0 +1,477 @@
+#!/usr/bin/python3
+"""Multi-host: the receiver and two senders on three hosts of their own
+(network namespaces ngt-rx, ngt-s1, ngt-s2) joined by veth pairs, every
+link with delay, jitter and loss in both directions:
+
+    ngt-s1 10.213.1.2 --link 1-- 10.213.1.1 ngt-rx 10.213.2.1 --link 2-- 10.213.2.2 ngt-s2
+
+The links are emulated by `tc netem` on both ends of each veth pair where
+the kernel has sch_netem. Otherwise (no sch_netem, or
+NETGEAR_TEST_LINK=userspace) each link is two veth pairs into a fourth
+namespace, ngt-wire, where linkemu.py forwards the frames between them with
+the same delay, jitter and loss. Before the elements start, a TCP connect
+to a closed port measures each link's round trip, to show that the links
+carry packets and that the delay is in effect; each phase reports how many
+packets the links carried and dropped, and fails if they dropped none.
+
+  * pattern 1 (REQ/REP): each sender sends 60 frames at 30 fps (sync); every
+    frame must arrive, in order per port, once, byte-for-byte as sent, and
+    the receiving pipeline must reach EOS once both senders terminated.
+  * pattern 2 (PUB/SUB): each sender streams 90 frames at 30 fps (3 s);
+    frames must keep arriving from both, at least half of them, in order,
+    intact, up to the last ones, with no gap above STALL_S.
+
+The receiver is receiver.py, the senders sender.py, each run with
+`ip netns exec`. Needs root and iproute2; skipped (plan "1..1", its one
+point SKIP, which meson counts as a skipped test) only where network
+namespaces cannot be created. The namespaces and every process in them are
+removed before the test (leftovers of a killed run) and after it. Ports
+27290-27294 (inside the namespaces)."""
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ngtest as ng  # noqa: E402
+
+RECEIVER = os.path.join(ng.HERE, 'receiver.py')
+LINKEMU = os.path.join(ng.HERE, 'linkemu.py')
+
+NS_RX, NS_S1, NS_S2, NS_WIRE = 'ngt-rx', 'ngt-s1', 'ngt-s2', 'ngt-wire'
+ALL_NS = (NS_RX, NS_S1, NS_S2, NS_WIRE)
+
+# One link per sender. rx_if/tx_if: the receiver's and the sender's
+# interface; w_rx/w_tx: with the userspace emulator, the wire's ends of the
+# two veth pairs (rx_if--w_rx and tx_if--w_tx).
+LINKS = [
+    {'ns': NS_S1, 'index': 0, 'rx_if': 'ngt-rx-s1', 'tx_if': 'ngt-s1-rx', 'w_rx': 'ngt-w1-rx', 'w_tx': 'ngt-w1-s1',
+     'rx_ip': '10.213.1.1', 'tx_ip': '10.213.1.2'},
+    {'ns': NS_S2, 'index': 1, 'rx_if': 'ngt-rx-s2', 'tx_if': 'ngt-s2-rx', 'w_rx': 'ngt-w2-rx', 'w_tx': 'ngt-w2-s2',
+     'rx_ip': '10.213.2.1', 'tx_ip': '10.213.2.2'},
+]
+PREFIX = 24
+
+# Each direction of each link: 25 ms +- 5 ms, 1 % of the packets lost: a
+# round trip of 40-60 ms, a lossy long-distance path.
+DELAY_MS, JITTER_MS, LOSS = 25, 5, 0.01
+
+CAPS = 'video/x-raw,format=BGR,width=160,height=120,framerate=30/1'  # 57600 bytes: ~40 packets a frame
+P1_PORTS, P1_FRAMES = [27290, 27291], 60
+P2_PORTS, P2_FRAMES = [27292, 27293], 90
+PROBE_PORT = 27294  # nothing listens there: the RTT probe's connects are refused
+
+# The longest a stream may stop between two frames. A packet lost once is
+# resent after about one round trip (fast retransmit, 40-60 ms) or, at the
+# end of a burst, after Linux's minimum retransmission timeout, 200 ms plus
+# a round trip; frames then catch up. A gap over 1.5 s needs the same
+# segment lost three times in a row (RTO 0.2 + 0.4 + 0.8 s: p ~ 1e-6 a
+# segment at 1 % loss) or an element that stopped.
+STALL_S = 1.5
+
+
+def find_tool(name):
+    return shutil.which(name) or next((p for p in ('/usr/sbin/' + name, '/sbin/' + name) if os.path.exists(p)), None)
+
+
+IP = find_tool('ip')
+TC = find_tool('tc')
+
+
+def run(argv, timeout=10):
+    """(returncode, stdout, stderr) of a command that ends by itself."""
+    try:
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+        return p.returncode, p.stdout, p.stderr.strip()
+    except subprocess.TimeoutExpired:
+        return None, '', '%s: no end after %d s' % (' '.join(argv), timeout)
+
+
+def must(argv, timeout=10):
+    rc, out, err = run(argv, timeout)
+    if rc != 0:
+        raise RuntimeError('%s: exit %s: %s' % (' '.join(argv), rc, err))
+    return out
+
+
+def in_ns(ns, argv):
+    return [IP, 'netns', 'exec', ns] + list(argv)
+
+
+def ns_exists(ns):
+    return os.path.exists(os.path.join('/run/netns', ns)) or os.path.exists(os.path.join('/var/run/netns', ns))
+
+
+def cleanup():
+    """Removes this test's namespaces, after killing whatever still runs in
+    them (a run that was killed leaves its processes behind). Their
+    interfaces go with them. Returns what it had to remove."""
+    removed = []
+    for ns in ALL_NS:
+        if not ns_exists(ns):
+            continue
+        rc, out, _ = run([IP, 'netns', 'pids', ns])
+        pids = [int(p) for p in out.split()] if rc == 0 else []
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        run([IP, 'netns', 'del', ns])
+        removed.append('%s (%d processes)' % (ns, len(pids)) if pids else ns)
+    return removed
+
+
+def why_no_namespaces():
+    """None if this machine can create network namespaces (then ngt-rx
+    exists, and nothing else of this test's), else why not."""
+    if os.geteuid() != 0:
+        return 'needs root to create network namespaces (euid %d)' % os.geteuid()
+    if IP is None:
+        return 'no ip command (iproute2) to create network namespaces'
+    removed = cleanup()
+    if removed:
+        print('# removed leftovers of an earlier run: %s' % ', '.join(removed), flush=True)
+    rc, _, err = run([IP, 'netns', 'add', NS_RX])
+    if rc != 0:
+        return 'cannot create a network namespace: ip netns add: %s' % (err or 'exit %s' % rc)
+    return None
+
+
+def netem_args():
+    return ['netem', 'delay', '%dms' % DELAY_MS, '%dms' % JITTER_MS, 'loss', '%g%%' % (LOSS * 100)]
+
+
+def has_netem():
+    """(True, '') if netem can be set up (tried on ngt-rx's loopback, then
+    removed), else (False, tc's answer)."""
+    if TC is None:
+        return False, 'no tc command'
+    rc, _, err = run([TC, '-n', NS_RX, 'qdisc', 'add', 'dev', 'lo', 'root'] + netem_args())
+    if rc != 0:
+        return False, err or 'exit %s' % rc
+    must([TC, '-n', NS_RX, 'qdisc', 'del', 'dev', 'lo', 'root'])
+    return True, ''
+
+
+def veth(a_name, a_ns, b_name, b_ns):
+    # Both ends are created right in their namespaces: nothing of the
+    # test's ever appears in the initial namespace.
+    must([IP, 'link', 'add', a_name, 'netns', a_ns, 'type', 'veth', 'peer', 'name', b_name, 'netns', b_ns])
+
+
+def link_up(ns, ifname, tap, extra=()):
+    # gso_max_segs 1: TCP hands the device MTU-sized packets, not 64 KB
+    # super-packets, so that netem or linkemu drop single packets, as a
+    # real link does. Best effort (older iproute2 cannot set it).
+    rc, _, err = run([IP, '-n', ns, 'link', 'set', 'dev', ifname, 'gso_max_segs', '1'])
+    if rc != 0:
+        tap.diag('%s/%s: cannot set gso_max_segs 1 (%s): loss may hit whole TSO bursts' % (ns, ifname, err))
+    must([IP, '-n', ns, 'link', 'set', 'dev', ifname] + list(extra) + ['up'])
+
+
+def setup(tap, use_netem):
+    """Namespaces, veths, addresses, and the links' delay and loss (netem,
+    or the wire namespace's interfaces for linkemu.py)."""
+    for ns in ALL_NS:
+        if ns == NS_WIRE and use_netem:
+            continue
+        if not ns_exists(ns):
+            must([IP, 'netns', 'add', ns])
+        must([IP, '-n', ns, 'link', 'set', 'dev', 'lo', 'up'])
+    for L in LINKS:
+        if use_netem:
+            veth(L['rx_if'], NS_RX, L['tx_if'], L['ns'])
+        else:
+            veth(L['rx_if'], NS_RX, L['w_rx'], NS_WIRE)
+            veth(L['tx_if'], L['ns'], L['w_tx'], NS_WIRE)
+            for w in (L['w_rx'], L['w_tx']):
+                # No address of its own (addrgenmode none: not even IPv6
+                # link-local), takes every frame (promisc).
+                run([IP, '-n', NS_WIRE, 'link', 'set', 'dev', w, 'addrgenmode', 'none'])
+                link_up(NS_WIRE, w, tap, ['promisc', 'on'])
+        must([IP, '-n', NS_RX, 'addr', 'add', '%s/%d' % (L['rx_ip'], PREFIX), 'dev', L['rx_if']])
+        must([IP, '-n', L['ns'], 'addr', 'add', '%s/%d' % (L['tx_ip'], PREFIX), 'dev', L['tx_if']])
+        link_up(NS_RX, L['rx_if'], tap)
+        link_up(L['ns'], L['tx_if'], tap)
+        if use_netem:
+            must([TC, '-n', NS_RX, 'qdisc', 'add', 'dev', L['rx_if'], 'root'] + netem_args())
+            must([TC, '-n', L['ns'], 'qdisc', 'add', 'dev', L['tx_if'], 'root'] + netem_args())
+
+
+# ---------------------------------------------------------------- link counters
+
+class NetemCounters:
+    """Packets sent and dropped by the netem qdiscs (tc -s)."""
+    name = 'tc netem'
+
+    def snapshot(self):
+        out = {}
+        for L in LINKS:
+            for ns, ifname, d in ((NS_RX, L['rx_if'], 'rx>s%d' % (L['index'] + 1)),
+                                  (L['ns'], L['tx_if'], 's%d>rx' % (L['index'] + 1))):
+                text = must([TC, '-n', ns, '-s', 'qdisc', 'show', 'dev', ifname])
+                m = re.search(r'qdisc netem .*?Sent (\d+) bytes (\d+) pkt \(dropped (\d+)', text, re.S)
+                if not m:
+                    raise RuntimeError('no netem counters in: %s' % text)
+                out[d] = {'forwarded': int(m.group(2)), 'dropped': int(m.group(3)), 'send_errors': 0,
+                          'max_frame': None}
+        return out
+
+
+class LinkemuCounters:
+    """Frames forwarded and dropped by linkemu.py (its STATS lines)."""
+    name = 'linkemu.py'
+
+    def __init__(self, proc):
+        self.proc = proc
+        names = {}
+        for L in LINKS:
+            n = L['index'] + 1
+            names['%s>%s' % (L['w_rx'], L['w_tx'])] = 'rx>s%d' % n
+            names['%s>%s' % (L['w_tx'], L['w_rx'])] = 's%d>rx' % n
+        self.names = names
+
+    def snapshot(self):
+        before = len(self.proc.find('STATS '))
+        self.proc.send_line('stats')
+        if not self.proc.wait_until(lambda lines: sum(1 for l in lines if l.startswith('STATS ')) > before, 10):
+            raise RuntimeError('linkemu.py gave no STATS\n' + self.proc.report())
+        st = json.loads(self.proc.find('STATS ')[-1][6:])
+        return {self.names[k]: v for k, v in st.items()}
+
+
+def link_delta(a, b):
+    return {d: {k: (b[d][k] - a[d][k]) if k != 'max_frame' and b[d][k] is not None else b[d][k] for k in b[d]}
+            for d in b}
+
+
+def check_links(tap, label, delta):
+    tap.diag('%s: link packets per direction (forwarded / lost%s): %s' % (
+        label, ' / max frame bytes' if any(v.get('max_frame') for v in delta.values()) else '',
+        ', '.join('%s %d/%d%s' % (d, v['forwarded'], v['dropped'],
+                                  '/%d' % v['max_frame'] if v.get('max_frame') else '')
+                  for d, v in sorted(delta.items()))))
+    errs = sum(v.get('send_errors') or 0 for v in delta.values())
+    if errs:
+        tap.diag('%s: linkemu.py could not send %d frames (lost too)' % (label, errs))
+    tap.ok(all(v['forwarded'] > 0 for v in delta.values()),
+           '%s: every link carried packets both ways' % label, str(delta))
+    fwd = sum(v['forwarded'] for v in delta.values())
+    lost = sum(v['dropped'] for v in delta.values())
+    tap.ok(lost > 0, '%s: the links lost packets (%d of %d, %.2f %%)' % (label, lost, fwd + lost,
+                                                                          100.0 * lost / max(1, fwd + lost)),
+           str(delta))
+
+
+# ---------------------------------------------------------------- phases
+
+def parse_frames(rx, port):
+    """[(seq, digest, time)] of the receiver's FRAME lines for port."""
+    out = []
+    for l in rx.find('FRAME %d ' % port):
+        _, _, seq, dig, t = l.split()
+        out.append((int(seq) if seq.isdigit() else seq, dig, float(t)))
+    return out
+
+
+def parse_msgs(rx, name, port):
+    """The k=v fields of the receiver's MSG <name> <port> lines."""
+    out = []
+    for l in rx.find('MSG %s %d' % (name, port)):
+        parts = l.split()
+        if len(parts) >= 3 and parts[2] == str(port):
+            out.append(dict(p.split('=', 1) for p in parts[3:] if '=' in p))
+    return out
+
+
+def max_gap(frames):
+    times = [t for _, _, t in frames]
+    return max((b - a for a, b in zip(times, times[1:])), default=0.0)
+
+
+def phase(tap, counters, pattern, ports, frames, timeout):
+    label = 'pattern %d' % pattern
+    d = ng.Deadline(timeout)
+    links0 = counters.snapshot()
+    t0 = time.monotonic()
+    with ng.ProcGroup() as group:
+        rx = group.add(ng.Proc('receiver (%s)' % NS_RX, in_ns(NS_RX, [
+            ng.PYTHON, RECEIVER, '--address', '0.0.0.0', '--ports', ','.join(map(str, ports)),
+            '--pattern', str(pattern), '--run-for', str(int(timeout) + 5)])))
+        if not tap.ok(rx.wait_line('PLAYING', d.left()) is not None,
+                      '%s: receiver in %s reaches PLAYING, bound to 0.0.0.0' % (label, NS_RX), rx.report()):
+            return
+        senders = []
+        for L, port in zip(LINKS, ports):
+            argv = ng.sender_argv(port, L['index'], frames, pattern=pattern, caps=CAPS, sync=True, hold=True,
+                                  timeout=max(5, int(d.left()) - 3), extra=['--address', L['rx_ip']])
+            senders.append(group.add(ng.Proc('sender %d (%s, port %d)' % (L['index'], L['ns'], port),
+                                             in_ns(L['ns'], argv))))
+        t_start = time.monotonic()
+        # As in multisender.py: the receiving pipeline ends once every
+        # sender that connected has terminated, so each sender holds after
+        # its last frame until both are connected and done.
+        connected = rx.wait_until(lambda lines: all(any(l.startswith('MSG netgear-server-connected %d' % p)
+                                                        for l in lines) for p in ports), d.left())
+        tap.ok(connected, '%s: both senders connected across their links' % label,
+               rx.report() + '\n' + '\n'.join(s.report() for s in senders))
+        holding = [s.wait_line('HOLDING', d.left()) is not None for s in senders]
+        tap.ok(all(holding), '%s: both senders pushed all %d frames' % (label, frames),
+               '\n'.join(s.report() for s in senders))
+        t_pushed = time.monotonic()
+        for s in senders:
+            s.send_line()
+        eos = rx.wait_line('EOS', d.left()) is not None
+        t_eos = time.monotonic()
+        done = rx.wait_line('DONE', d.left()) is not None
+        rx_rc = rx.wait_exit(max(1.0, d.left()))
+        exits = [s.wait_exit(max(1.0, d.left())) for s in senders]
+        t_end = time.monotonic()
+        tap.ok(eos and done and rx_rc == 0 and not rx.find('ERROR'),
+               '%s: receiving pipeline reaches EOS after both senders terminated, no error' % label, rx.report())
+        for L, port, s, rc in zip(LINKS, ports, senders, exits):
+            sl = '%s, sender %d (%s, port %d)' % (label, L['index'], L['ns'], port)
+            tap.ok(rc == 0 and s.find('EOS') and not s.find('ERROR'), '%s: finished with EOS, no error' % sl,
+                   s.report())
+            sent = s.sent()
+            want = {n: ng.expected_digest(CAPS, L['index'], n) for n in range(frames)}
+            tap.ok(sent == want, '%s: pushed frames 0..%d with the expected content' % (sl, frames - 1),
+                   'sent %d frames' % len(sent))
+            peers = [m.get('peer', '') for m in parse_msgs(rx, 'netgear-server-connected', port)]
+            tap.ok(peers and all(L['tx_ip'] in p for p in peers),
+                   '%s: netgear-server-connected names the sender host %s' % (sl, L['tx_ip']), 'peers %s' % peers)
+            got = parse_frames(rx, port)
+            seqs = [g[0] for g in got]
+            bad = ['seq %s: digest %s, sent %s' % (q, dg, sent.get(q)) for q, dg, _ in got if sent.get(q) != dg]
+            if pattern == 1:
+                tap.ok(seqs == list(range(frames)),
+                       '%s: every frame arrived once, in order (seq 0..%d)' % (sl, frames - 1),
+                       'got %d frames: %s' % (len(seqs), seqs))
+            else:
+                inc = all(isinstance(a, int) and isinstance(b, int) and a < b for a, b in zip(seqs, seqs[1:]))
+                tap.ok(seqs and inc and all(isinstance(q, int) and 0 <= q < frames for q in seqs),
+                       '%s: seq strictly increasing, within 0..%d' % (sl, frames - 1), 'seqs %s' % seqs)
+                tap.ok(len(seqs) >= frames // 2, '%s: at least half of the %d frames arrived' % (sl, frames),
+                       'got %d: %s' % (len(seqs), seqs))
+                tap.ok(max((q for q in seqs if isinstance(q, int)), default=-1) >= frames - 10,
+                       '%s: the stream kept going to the end (one of the last 10 frames arrived)' % sl,
+                       'seqs %s' % seqs)
+            tap.ok(got and not bad, '%s: every frame arrived byte-for-byte as sent' % sl,
+                   '%d bad of %d\n%s' % (len(bad), len(got), '\n'.join(bad[:8])))
+            gap = max_gap(got)
+            tap.ok(got and gap <= STALL_S, '%s: no gap between frames over %.1f s (longest %.3f s)' %
+                   (sl, STALL_S, gap), 'frame times %s' % [round(t - t_start, 3) for _, _, t in got])
+            tap.ok(parse_msgs(rx, 'netgear-server-terminated', port) and rx.find('PADEOS %d' % port),
+                   '%s: netgear-server-terminated and pad EOS' % sl, rx.report())
+            st = s.stats()
+            if pattern == 1:
+                tap.ok(st is not None and st.get_value('acknowledged') >= frames,
+                       '%s: sender stats: every frame acknowledged' % sl, st.to_string() if st else s.report())
+                if st is not None and st.get_value('acknowledged') < st.get_value('sent'):
+                    # The receiving application stops on EOS, so netgearsrc
+                    # closes right after answering the last terminate; when
+                    # the answer and the FIN arrive together the answer can
+                    # be lost with the connection. The sender must then give
+                    # the terminate up at once, not wait out its deadline.
+                    tap.diag('%s: the terminate\'s answer was lost with the connection' % sl)
+                tap.ok(st is not None and st.get_value('sent') - st.get_value('acknowledged') <= st.get_value('lost'),
+                       '%s: any request unanswered was lost with its connection (counted)' % sl,
+                       st.to_string() if st else s.report())
+            if got:
+                missing = sorted(set(range(frames)) - set(seqs))
+                tap.diag('%s: %d of %d frames%s; first %.2f s, last %.2f s after the sender started; '
+                         'longest gap %.3f s' % (sl, len(got), frames,
+                                                 ' (missing seq %s)' % missing if missing else '',
+                                                 got[0][2] - t_start, got[-1][2] - t_start, gap))
+            tap.diag('%s: sender %s' % (sl, st.to_string() if st else '(no stats)'))
+        rs = rx.find('STATS ')
+        if rs:
+            tap.diag('%s: receiver %s' % (label, rs[-1][6:]))
+        tap.diag('%s: all frames pushed %.2f s, receiver EOS %.2f s, every process ended %.2f s after the '
+                 'senders started (%.2f s with the receiver); senders stopped in %s s' %
+                 (label, t_pushed - t_start, t_eos - t_start, t_end - t_start, t_end - t0,
+                  [(s.find('STOPPED ') or ['STOPPED ?'])[-1].split()[1] for s in senders]))
+    check_links(tap, label, link_delta(links0, counters.snapshot()))
+
+
+def probe_rtt(tap, floor_ms):
+    """Round trips of both links, measured from the senders' hosts."""
+    with ng.ProcGroup() as group:
+        probes = [group.add(ng.Proc('rtt probe (%s)' % L['ns'], in_ns(L['ns'], [
+            ng.PYTHON, LINKEMU, 'rtt', '--host', L['rx_ip'], '--port', str(PROBE_PORT), '--count', '5',
+            '--timeout', '3']))) for L in LINKS]
+        for L, p in zip(LINKS, probes):
+            p.wait_line('DONE', 25)
+            rtts = [float(l.split()[1]) for l in p.find('RTT ')]
+            tap.diag('link %d (%s -> %s): round trips %s ms, %d lost' % (L['index'] + 1, L['tx_ip'], L['rx_ip'],
+                                                                        rtts, len(p.find('LOST'))))
+            if tap.ok(len(rtts) >= 3, 'link %d carries packets: %d of 5 probes answered' % (L['index'] + 1, len(rtts)),
+                      p.report()):
+                tap.ok(min(rtts) >= floor_ms,
+                       'link %d delays: round trip %.1f ms at least (median %.1f), %d ms expected at least' %
+                       (L['index'] + 1, min(rtts), statistics.median(rtts), floor_ms), str(rtts))
+
+
+def body(tap):
+    why = why_no_namespaces()
+    if why:
+        tap.skip('multi-host test in network namespaces', why)
+        return
+    t0 = time.monotonic()
+    try:
+        forced = os.environ.get('NETGEAR_TEST_LINK', '')
+        if forced == 'userspace':
+            use_netem, why_not = False, 'NETGEAR_TEST_LINK=userspace'
+        else:
+            use_netem, why_not = has_netem()
+        setup(tap, use_netem)
+        with ng.ProcGroup() as group:
+            if use_netem:
+                tap.diag('link emulation: tc netem %s on both ends of each veth pair' % ' '.join(netem_args()[1:]))
+                counters = NetemCounters()
+            else:
+                seed = int.from_bytes(os.urandom(4), 'little')
+                tap.diag('link emulation: userspace, linkemu.py in %s (tc netem unavailable: %s)' % (NS_WIRE, why_not))
+                tap.diag('linkemu.py: delay %d ms +- %d ms, loss %g %% each direction, seed %d' %
+                         (DELAY_MS, JITTER_MS, LOSS * 100, seed))
+                pairs = []
+                for L in LINKS:
+                    pairs += ['--pair', '%s:%s' % (L['w_rx'], L['w_tx'])]
+                emu = group.add(ng.Proc('linkemu.py (%s)' % NS_WIRE, in_ns(NS_WIRE, [
+                    ng.PYTHON, LINKEMU, 'forward'] + pairs + ['--delay', str(DELAY_MS), '--jitter', str(JITTER_MS),
+                                                             '--loss', str(LOSS), '--seed', str(seed)])))
+                if not tap.ok(emu.wait_line('READY', 15) is not None, 'linkemu.py forwards between the veths',
+                              emu.report()):
+                    return
+                counters = LinkemuCounters(emu)
+            tap.diag('set up in %.2f s' % (time.monotonic() - t0))
+            probe_rtt(tap, 2 * (DELAY_MS - JITTER_MS))
+            phase(tap, counters, 1, P1_PORTS, P1_FRAMES, timeout=35)
+            phase(tap, counters, 2, P2_PORTS, P2_FRAMES, timeout=30)
+            if not use_netem:
+                emu.send_line('stop')
+                emu.wait_line('DONE', 5)
+                st = emu.find('STATS ')
+                if st:
+                    tap.diag('linkemu.py totals: %s' % st[-1][6:])
+                rc = emu.wait_exit(5)
+                tap.ok(rc == 0, 'linkemu.py ends cleanly', emu.report())
+    finally:
+        cleanup()
+        left = [ns for ns in ALL_NS if ns_exists(ns)]
+        tap.ok(not left, 'namespaces removed', 'left: %s' % left)
+        tap.diag('run time %.1f s' % (time.monotonic() - t0))
+
+
+def on_term(*_):
+    sys.exit(143)  # SystemExit: the finally blocks run and remove the namespaces
+
+
+signal.signal(signal.SIGTERM, on_term)
+ng.run_main(body)
