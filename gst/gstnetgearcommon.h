@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "netgearsecurity.h"
 #include "netgearwire.h"
 
 G_BEGIN_DECLS
@@ -20,18 +21,37 @@ enum {
   PROP_NETGEAR_PROTOCOL,
   PROP_NETGEAR_PATTERN,
   PROP_NETGEAR_BIDIRECTIONAL,
+  PROP_NETGEAR_SECURE_MODE,
+  PROP_NETGEAR_KEYS_DIR,
+  PROP_NETGEAR_CERTIFICATE,
+  PROP_NETGEAR_PUBLIC_KEY,
+  PROP_NETGEAR_SECRET_KEY,
+  PROP_NETGEAR_SERVER_KEY,         /* netgearsink only */
+  PROP_NETGEAR_SERVER_CERTIFICATE, /* netgearsink only */
+  PROP_NETGEAR_ALLOWED_KEYS,       /* netgearsrc only */
+  PROP_NETGEAR_ALLOWED_ADDRESSES,  /* netgearsrc only */
   PROP_NETGEAR_COMMON_LAST
 };
+
+typedef enum {
+  GST_NETGEAR_SECURE_MODE_NONE = netgear::SECURE_NONE,
+  GST_NETGEAR_SECURE_MODE_STONEHOUSE = netgear::SECURE_STONEHOUSE,
+  GST_NETGEAR_SECURE_MODE_IRONHOUSE = netgear::SECURE_IRONHOUSE,
+} GstNetGearSecureMode;
+
+GType gst_netgear_secure_mode_get_type(void);
 
 typedef struct {
   gchar *address;
   gchar *protocol;
   gint pattern;
   gboolean bidirectional;
+  /* Security, as set; resolved (files read) when the element starts. */
+  netgear::SecuritySettings *security;
 } GstNetGearCommon;
 
 void gst_netgear_common_install_properties(GObjectClass *klass, const gchar *default_address,
-                                           const gchar *address_blurb);
+                                           const gchar *address_blurb, netgear::Role role);
 void gst_netgear_common_init(GstNetGearCommon *c, const gchar *default_address);
 void gst_netgear_common_clear(GstNetGearCommon *c);
 /* TRUE when prop_id is a common property; call with the object lock held. */
@@ -57,6 +77,12 @@ struct GstNetGearSettings {
  * NetGear); on failure posts GST_ELEMENT_ERROR naming the property and
  * returns FALSE. Copies the values out under the object lock. */
 gboolean gst_netgear_common_validate(GstElement *element, GstNetGearCommon *c, GstNetGearSettings *out);
+
+/* Reads the keys the security properties name; on failure posts
+ * GST_ELEMENT_ERROR naming the property and returns FALSE. The result
+ * holds the secret key: wipe() it when done. */
+gboolean gst_netgear_common_security(GstElement *element, GstNetGearCommon *c, netgear::Role role,
+                                     netgear::SecurityConfig *out);
 
 /* A string property holding one JSON value (netgearsink's message,
  * netgearsrc's reply). Text that does not parse is refused: the previous

@@ -287,6 +287,8 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   st->warned_plain = st->warned_refused = false;
   st->event_message.reset();
   st->message_source = SinkState::Source::NONE;
+  if (!gst_netgear_common_security(GST_ELEMENT(self), &self->common, netgear::Role::SENDER, &cfg.security))
+    return FALSE;
   auto sender = std::make_unique<netgear::Sender>(cfg);
   std::string error;
   if (!sender->start(&error)) {
@@ -602,8 +604,13 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
     if (ret != GST_FLOW_OK)
       return ret;
   }
-  GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Receiver at %s does not answer", st->sender->endpoint().c_str()),
-                    ("%s", error.c_str()));
+  if (st->sender->refused())
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_AUTHORIZED,
+                      ("Receiver at %s refused this sender's security handshake", st->sender->endpoint().c_str()),
+                      ("%s", error.c_str()));
+  else
+    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Receiver at %s does not answer", st->sender->endpoint().c_str()),
+                      ("%s", error.c_str()));
   return GST_FLOW_ERROR;
 }
 
@@ -655,7 +662,8 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
   const GParamFlags rw =
       static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   gst_netgear_common_install_properties(gobject_class, DEFAULT_ADDRESS,
-                                        "Address (IP or host name) of the receiving host, which binds");
+                                        "Address (IP or host name) of the receiving host, which binds",
+                                        netgear::Role::SENDER);
   g_object_class_install_property(
       gobject_class, PROP_PORT,
       g_param_spec_int("port", "Port",

@@ -108,14 +108,19 @@ struct PortState {
   bool ended = false;     /* EOS queued */
   std::string peer;
   uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, connections = 0;
-  uint64_t newer_extension = 0, disconnects = 0;
+  uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0;
+  /* I/O thread only: when netgear-auth-failed was last posted, and why, so
+   * that a refused peer reconnecting ten times a second does not flood the
+   * bus. */
+  uint64_t auth_posted_us = 0;
+  std::string auth_posted_what;
   std::array<uint64_t, kReasons> drops{};
   guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
   /* From the sender's send time (its CLOCK_REALTIME, in our extension) to
    * the frame's arrival here: meaningful across hosts as far as their
    * clocks agree (NTP/PTP), so it may even be negative. */
   gint64 latency_last = 0, latency_max = G_MININT64;
-  gint64 latency_sum = 0;
+  double latency_sum = 0; /* ns; a double cannot overflow in any run */
   guint64 latency_count = 0;
 
   /* I/O thread only. */
@@ -233,6 +238,7 @@ public:
   void on_handshake(size_t index, const std::string &peer) override;
   void on_disconnect(size_t index) override;
   void on_silent(size_t index, bool connection_open) override;
+  void on_auth_failed(size_t index, const std::string &peer, const std::string &reason) override;
   void on_connection_closed(size_t index) override {
     std::lock_guard<std::mutex> lk(st_->lock);
     st_->ports[index]->disconnects++;
@@ -357,6 +363,36 @@ void Handler::on_disconnect(size_t index) {
   GST_INFO_OBJECT(src_, "port %d: sender left before its first frame", ps->port);
   std::lock_guard<std::mutex> lk(st_->lock);
   end_if_all_gone();
+}
+
+/* Posted the first time, for a new peer or reason, and then at most every
+ * few seconds per port; every refusal is counted. */
+void Handler::on_auth_failed(size_t index, const std::string &peer, const std::string &reason) {
+  constexpr uint64_t kRepostUs = 5 * G_USEC_PER_SEC;
+  PortState *ps = st_->ports[index].get();
+  uint64_t count;
+  {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    count = ++ps->auth_failures;
+  }
+  std::string what = peer + "|" + reason;
+  uint64_t now = netgear::monotonic_us();
+  if (what == ps->auth_posted_what && now - ps->auth_posted_us < kRepostUs)
+    return;
+  bool first = ps->auth_posted_what.empty();
+  ps->auth_posted_what = what;
+  ps->auth_posted_us = now;
+  GstStructure *s = gst_structure_new("netgear-auth-failed", "port", G_TYPE_UINT, ps->port, "reason", G_TYPE_STRING,
+                                      reason.c_str(), "count", G_TYPE_UINT64, count, nullptr);
+  if (!peer.empty())
+    gst_structure_set(s, "peer", G_TYPE_STRING, peer.c_str(), nullptr);
+  post(s);
+  GST_WARNING_OBJECT(src_, "port %d: refused a sender from %s: %s (%" G_GUINT64_FORMAT " refusals)", ps->port,
+                     peer.empty() ? "?" : peer.c_str(), reason.c_str(), count);
+  if (first)
+    GST_ELEMENT_WARNING(src_, RESOURCE, NOT_AUTHORIZED, ("Refused a sender on port %d", ps->port),
+                        ("from %s: %s; further refusals are posted as netgear-auth-failed and counted in the stats",
+                         peer.empty() ? "an unknown address" : peer.c_str(), reason.c_str()));
 }
 
 /* A sender silent for `timeout` is gone as if it had terminated: its pad
@@ -513,9 +549,12 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   }
   ps->frames++;
   ps->bytes += payload_size;
-  gint64 latency = h.ext && h.ext->sent_ns ? static_cast<gint64>(ps->last_seen) - *h.ext->sent_ns : G_MAXINT64;
-  /* The sender's word: a clock an hour off (or a lie) says nothing. */
-  if (latency > -3600 * GST_SECOND && latency < 3600 * GST_SECOND) {
+  /* The sender's word: a clock an hour off (or a lie) says nothing. Range
+   * first, so the subtraction cannot overflow. */
+  const gint64 seen = static_cast<gint64>(ps->last_seen);
+  const gint64 hour = 3600 * GST_SECOND;
+  if (h.ext && h.ext->sent_ns && *h.ext->sent_ns > seen - hour && *h.ext->sent_ns < seen + hour) {
+    gint64 latency = seen - *h.ext->sent_ns;
     ps->latency_last = latency;
     ps->latency_max = std::max(ps->latency_max, latency);
     ps->latency_sum += latency;
@@ -858,6 +897,8 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   cfg.protocol = set.protocol;
   cfg.address = address;
   cfg.pattern = set.pattern;
+  if (!gst_netgear_common_security(GST_ELEMENT(self), &self->common, netgear::Role::RECEIVER, &cfg.security))
+    return FALSE;
   st->pattern = set.pattern;
   st->bidirectional = set.bidirectional;
   st->reply_gen = G_MAXUINT64;
@@ -1045,7 +1086,8 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
                                           "port-mismatch", G_TYPE_UINT64, ps->port_mismatch, "queued", G_TYPE_UINT64,
                                           static_cast<guint64>(ps->queued_frames), "timeouts", G_TYPE_UINT64,
                                           ps->timeouts, "connections", G_TYPE_UINT64, ps->connections,
-                                          "disconnects", G_TYPE_UINT64, ps->disconnects, "reconnects", G_TYPE_UINT64,
+                                          "disconnects", G_TYPE_UINT64, ps->disconnects, "auth-failures",
+                                          G_TYPE_UINT64, ps->auth_failures, "reconnects", G_TYPE_UINT64,
                                           ps->connections > 0 ? ps->connections - 1 : G_GUINT64_CONSTANT(0),
                                           "newer-extension", G_TYPE_UINT64, ps->newer_extension, "last-seen",
                                           G_TYPE_UINT64, ps->last_seen, nullptr);
@@ -1054,7 +1096,8 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
       if (ps->latency_count)
         gst_structure_set(p, "latency-last", G_TYPE_INT64, ps->latency_last, "latency-max", G_TYPE_INT64,
                           ps->latency_max, "latency-mean", G_TYPE_INT64,
-                          ps->latency_sum / static_cast<gint64>(ps->latency_count), nullptr);
+                          static_cast<gint64>(ps->latency_sum / static_cast<double>(ps->latency_count)),
+                          "latency-count", G_TYPE_UINT64, ps->latency_count, nullptr);
       guint64 total = 0;
       for (size_t r = 1; r < kReasons; r++) {
         total += ps->drops[r];
@@ -1171,7 +1214,8 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
   const GParamFlags rw =
       static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   gst_netgear_common_install_properties(gobject_class, DEFAULT_ADDRESS,
-                                        "Local address to bind every port on (\"*\" or 0.0.0.0: all)");
+                                        "Local address to bind every port on (\"*\" or 0.0.0.0: all)",
+                                        netgear::Role::RECEIVER);
   g_object_class_install_property(
       gobject_class, PROP_PORTS,
       g_param_spec_string("ports", "Ports",

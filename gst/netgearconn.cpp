@@ -118,6 +118,14 @@ bool receive_message(void *sock, Message *msg) {
 
 void set_int(void *sock, int opt, int value) { zmq_setsockopt(sock, opt, &value, sizeof value); }
 
+void set_key(void *sock, int opt, const std::string &z85) {
+  /* Z85 text is taken with its terminating NUL. */
+  zmq_setsockopt(sock, opt, z85.c_str(), z85.size() + 1);
+}
+
+constexpr int kHandshakeFailed =
+    ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+
 void set_heartbeat(void *sock) {
   set_int(sock, ZMQ_HEARTBEAT_IVL, kHeartbeatIvlMs);
   set_int(sock, ZMQ_HEARTBEAT_TIMEOUT, kHeartbeatTimeoutMs);
@@ -287,6 +295,13 @@ void *Sender::make_socket(std::string *error) {
   }
   set_int(s, ZMQ_LINGER, 0);
   set_heartbeat(s);
+  /* Set again on every new socket, so a reconnection keeps its keys
+   * (NetGear's drop them, netgear-wire.md §6.10). */
+  if (cfg_.security.mode != SECURE_NONE) {
+    set_key(s, ZMQ_CURVE_SERVERKEY, cfg_.security.server_key);
+    set_key(s, ZMQ_CURVE_PUBLICKEY, cfg_.security.public_key);
+    set_key(s, ZMQ_CURVE_SECRETKEY, cfg_.security.secret_key);
+  }
   if (req) {
     set_int(s, ZMQ_REQ_RELAXED, 1);
     set_int(s, ZMQ_REQ_CORRELATE, 1);
@@ -298,13 +313,13 @@ void *Sender::make_socket(std::string *error) {
   }
   /* A REQ request whose connection closes is lost with it (ZeroMQ does not
    * send it again): watching for that lets it go again at once rather than
-   * after request-timeout. Before the connect, so no event is missed. */
-  if (req) {
-    monitor_ = monitor_socket(ctx_, s, ZMQ_EVENT_DISCONNECTED, error);
-    if (!monitor_) {
-      zmq_close(s);
-      return nullptr;
-    }
+   * after request-timeout. A refused security handshake would otherwise
+   * look like a receiver that is not there, for ever. Before the connect,
+   * so no event is missed. */
+  monitor_ = monitor_socket(ctx_, s, (req ? ZMQ_EVENT_DISCONNECTED : 0) | kHandshakeFailed, error);
+  if (!monitor_) {
+    zmq_close(s);
+    return nullptr;
   }
   if (zmq_connect(s, cfg_.endpoint.c_str()) != 0) {
     *error = "cannot connect to " + cfg_.endpoint + ": " + zmq_strerror(errno);
@@ -419,10 +434,40 @@ void Sender::finish(Slot &slot, uint64_t gen, Result r, std::string error) {
   cv_.notify_all();
 }
 
+/* The receiver will not take this sender: every later send fails with
+ * the reason. I/O thread, mu_ not held. */
+void Sender::handshake_failed(uint16_t ev, uint32_t value) {
+  std::string why;
+  if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+    why = "the receiver at " + cfg_.endpoint + " refused this sender (ZAP status " + std::to_string(value) +
+          "): its public key is not among the receiver's allowed keys, or its address is not allowed";
+  else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+    why = "the receiver at " + cfg_.endpoint + " uses another security mechanism: 'secure-mode' must be " +
+          (cfg_.security.mode == SECURE_NONE ? "set (stonehouse or ironhouse)" : "none") + " here, as there";
+  else
+    why = "the security handshake with " + cfg_.endpoint +
+          " failed: is 'server-key' (or keys-dir's server.key) the receiver's public key?";
+  GST_ERROR("%s", why.c_str());
+  std::lock_guard<std::mutex> lk(mu_);
+  if (fatal_.empty())
+    fatal_ = why;
+  /* Whatever waits learns it now. */
+  for (Slot *s : {&frame_, &term_}) {
+    if (s->msg) {
+      s->msg.reset();
+      finish(*s, s->gen, Result::FAILED, fatal_);
+    }
+  }
+}
+
 Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply) {
   std::unique_lock<std::mutex> lk(mu_);
   if (flushing_ || !thread_.joinable())
     return Status::FLUSHING;
+  if (!fatal_.empty()) {
+    *error = fatal_;
+    return Status::ERROR;
+  }
   if (cfg_.pattern == PATTERN_PUBSUB) {
     if (frame_.msg)
       stats_.dropped++;
@@ -493,26 +538,29 @@ void Sender::run_reqrep() {
   auto attempt_failed = [&](bool timed_out, uint64_t now) -> bool {
     failures++;
     last_lost = !timed_out;
-    if (timed_out) {
+    if (timed_out)
       GST_WARNING("no answer from %s within %d ms (%d failed attempts in a row)", cfg_.endpoint.c_str(),
                   cfg_.request_timeout_ms, failures);
-      close_socket();
-    } else {
+    else
       GST_WARNING("connection to %s lost with a request on it (%d failed attempts in a row)", cfg_.endpoint.c_str(),
                   failures);
-    }
+    /* A fresh socket either way. After a timeout the old one may be stuck
+     * on a dead connection; after a loss it still offers that connection
+     * for sending for a moment (the monitor can tell before the socket
+     * knows), and what went there would vanish. With ZMQ_IMMEDIATE the new
+     * one takes the message only once a receiver has completed its
+     * handshake. */
+    close_socket();
     std::string err;
-    if (timed_out)
-      sock_ = make_socket(&err);
+    sock_ = make_socket(&err);
     inflight = false;
     deadline = now + timeout_us;
     std::lock_guard<std::mutex> lk(mu_);
-    if (timed_out) {
+    stats_.reconnects++;
+    if (timed_out)
       stats_.timeouts++;
-      stats_.reconnects++;
-    } else {
+    else
       stats_.lost++;
-    }
     if (!sock_) {
       finish(*cur_slot, cur_gen, Result::FAILED, err);
       cur.reset();
@@ -551,7 +599,7 @@ void Sender::run_reqrep() {
         inflight = false;
         deadline = 0;
       }
-      if (!cur && !flushing_) {
+      if (!cur && !flushing_ && fatal_.empty()) {
         Slot *s = frame_.msg ? &frame_ : (term_.msg ? &term_ : nullptr);
         if (s) {
           cur = std::move(s->msg);
@@ -589,8 +637,21 @@ void Sender::run_reqrep() {
     bool lost = false;
     uint16_t ev;
     uint32_t value;
-    while ((items[2].revents & ZMQ_POLLIN) && read_event(monitor_, &event, &ev, &value))
+    bool refused = false;
+    while ((items[2].revents & ZMQ_POLLIN) && read_event(monitor_, &event, &ev, &value)) {
       lost = lost || ev == ZMQ_EVENT_DISCONNECTED;
+      if ((ev & kHandshakeFailed) && !refused) {
+        refused = true;
+        handshake_failed(ev, value);
+      }
+    }
+    if (refused && cur) {
+      std::lock_guard<std::mutex> lk(mu_);
+      finish(*cur_slot, cur_gen, Result::FAILED, fatal_);
+      cur.reset();
+      inflight = false;
+      deadline = 0;
+    }
     if (!cur)
       continue;
     now = monotonic_us();
@@ -632,9 +693,7 @@ void Sender::run_reqrep() {
       continue;
     }
     if (inflight && lost) {
-      /* Its answer cannot come: the receiver went away (or restarted).
-       * REQ_RELAXED lets the same socket, which reconnects by itself, send
-       * again. */
+      /* Its answer cannot come: the receiver went away (or restarted). */
       if (!attempt_failed(false, now))
         break;
       continue;
@@ -684,7 +743,7 @@ void Sender::note_subscription(const Message &sub, bool *subscribed) {
 
 void Sender::run_pubsub() {
   bool subscribed = false, nodrop = false;
-  Message sub;
+  Message sub, event;
   for (;;) {
     std::optional<OutMessage> frame, term;
     uint64_t term_gen = 0, term_deadline = 0;
@@ -745,14 +804,25 @@ void Sender::run_pubsub() {
         }
       }
     }
-    zmq_pollitem_t items[2] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0}, {sock_, 0, ZMQ_POLLIN, 0}};
-    int rc = zmq_poll(items, 2, timeout);
+    zmq_pollitem_t items[3] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
+                               {sock_, 0, ZMQ_POLLIN, 0},
+                               {monitor_, 0, ZMQ_POLLIN, 0}};
+    int rc = zmq_poll(items, 3, timeout);
     if (rc < 0 && errno != EINTR) {
       GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
       break;
     }
     if (items[0].revents)
       wake_.drain();
+    uint16_t ev;
+    uint32_t value;
+    bool refused = false;
+    while ((items[2].revents & ZMQ_POLLIN) && read_event(monitor_, &event, &ev, &value)) {
+      if ((ev & kHandshakeFailed) && !refused) {
+        refused = true;
+        handshake_failed(ev, value);
+      }
+    }
     while ((items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &sub))
       note_subscription(sub, &subscribed);
   }
@@ -773,11 +843,17 @@ Receiver::~Receiver() { close(); }
 
 void Receiver::close() {
   stop();
+  if (zap_) {
+    zmq_close(zap_);
+    zap_ = nullptr;
+  }
   for (size_t i = 0; i < monitors_.size(); i++) {
     zmq_socket_monitor(socks_[i], nullptr, 0);
     zmq_close(monitors_[i]);
   }
   monitors_.clear();
+  accepted_.clear();
+  open_fds_.clear();
   for (void *s : socks_) {
     set_int(s, ZMQ_LINGER, kRepCloseLingerMs);
     zmq_close(s);
@@ -794,7 +870,20 @@ bool Receiver::open(std::string *error) {
   if (!ctx_)
     return false;
   bool rep = cfg_.pattern == PATTERN_REQREP;
-  for (int port : cfg_.ports) {
+  const SecurityConfig &sec = cfg_.security;
+  if (sec.active()) {
+    /* Our own ZAP handler, in our own context, answered by the I/O thread:
+     * every handshake on our ports asks it. */
+    zap_ = zmq_socket(ctx_, ZMQ_REP);
+    if (!zap_ || zmq_bind(zap_, "inproc://zeromq.zap.01") != 0) {
+      *error = std::string("cannot start the authentication handler: ") + zmq_strerror(errno);
+      close();
+      return false;
+    }
+    set_int(zap_, ZMQ_LINGER, 0);
+  }
+  for (size_t index = 0; index < cfg_.ports.size(); index++) {
+    int port = cfg_.ports[index];
     /* One socket per port, unlike NetGear's one socket bound to all ports:
      * the port a message arrives on identifies its sender, and one sender's
      * REQ/REP lock-step never waits on another's. */
@@ -815,15 +904,27 @@ bool Receiver::open(std::string *error) {
       zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
     if (cfg_.max_message_size > 0)
       zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &cfg_.max_message_size, sizeof cfg_.max_message_size);
+    if (sec.active()) {
+      /* The domain tells the ZAP handler which port asks. */
+      std::string domain = "netgear-" + std::to_string(index);
+      zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain.data(), domain.size());
+    }
+    if (sec.mode != SECURE_NONE) {
+      set_int(s, ZMQ_CURVE_SERVER, 1);
+      set_key(s, ZMQ_CURVE_PUBLICKEY, sec.public_key);
+      set_key(s, ZMQ_CURVE_SECRETKEY, sec.secret_key);
+    }
     /* The handshake tells when a sender is there, before its first frame.
      * Connected before the bind, so no event is lost. */
-    void *m = monitor_socket(ctx_, s, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED,
-                             error);
+    void *m = monitor_socket(
+        ctx_, s, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | kHandshakeFailed, error);
     if (!m) {
       close();
       return false;
     }
     monitors_.push_back(m);
+    accepted_.emplace_back();
+    open_fds_.emplace_back();
     std::string uri = endpoint_uri(cfg_.protocol, cfg_.address, port);
     if (zmq_bind(s, uri.c_str()) != 0) {
       *error = "cannot bind " + uri + ": " + zmq_strerror(errno);
@@ -854,17 +955,55 @@ void Receiver::stop() {
   }
 }
 
+/* Reads one ZAP request (version, request id, domain, address, identity,
+ * mechanism, credentials...) and answers it. A refusal's reason is kept
+ * for the port's handshake-failed event, which names the peer. */
+void Receiver::handle_zap(std::vector<std::string> *refusals, std::vector<std::string> *peers) {
+  std::vector<std::string> frames;
+  for (;;) {
+    Part p;
+    if (zmq_msg_recv(p.get(), zap_, ZMQ_DONTWAIT) < 0)
+      break;
+    bool more = zmq_msg_more(p.get());
+    if (frames.size() < 16)
+      frames.emplace_back(static_cast<const char *>(p.data()), p.size());
+    if (!more)
+      break;
+  }
+  if (frames.empty())
+    return;
+  std::string request_id = frames.size() > 1 ? frames[1] : std::string();
+  bool well_formed = frames.size() >= 6 && frames[0] == "1.0";
+  ZapVerdict v;
+  size_t index = SIZE_MAX;
+  if (well_formed) {
+    const std::string &domain = frames[2];
+    if (domain.rfind("netgear-", 0) == 0)
+      index = std::strtoul(domain.c_str() + 8, nullptr, 10);
+    v = zap_decide(cfg_.security, frames[5], frames[3], frames.size() > 6 ? frames[6] : std::string());
+  } else {
+    v.reason = "malformed authentication request";
+  }
+  if (!v.allowed && index < refusals->size()) {
+    (*refusals)[index] = v.reason;
+    (*peers)[index] = frames[3];
+  }
+  const std::string status = v.allowed ? "200" : "400";
+  const std::string text = v.allowed ? "OK" : v.reason;
+  const std::string parts[] = {"1.0", request_id, status, text, "", ""};
+  for (size_t i = 0; i < 6; i++)
+    zmq_send(zap_, parts[i].data(), parts[i].size(), (i < 5 ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+}
+
 void Receiver::run() {
   const size_t n = socks_.size();
   const bool rep = cfg_.pattern == PATTERN_REQREP;
-  /* wake-up, then the ports' sockets, then their monitors */
-  std::vector<zmq_pollitem_t> items(2 * n + 1);
+  /* wake-up, then the ports' sockets, then their monitors, then ZAP */
+  std::vector<zmq_pollitem_t> items(2 * n + 2);
+  std::vector<std::string> refusals(n), refusal_peers(n); /* each port's newest ZAP refusal */
   Message msg, event;
-  std::vector<std::string> accepted(n); /* peer of each port's newest connection */
-  /* Each port's open connections, by fd (the events' value): a port's
-   * sender has left only when none is open, not when an old connection of
-   * a sender that reconnected closes, or one of two senders on a port. */
-  std::vector<std::set<int>> open_fds(n);
+  std::vector<std::string> &accepted = accepted_;
+  std::vector<std::set<int>> &open_fds = open_fds_;
   /* ... told once the port has nothing left to read: the monitor may
    * report a disconnection before the sender's last messages are read. */
   std::vector<bool> disconnected(n, false);
@@ -888,7 +1027,8 @@ void Receiver::run() {
         heard[i] = now;
       timeout = min_timeout(timeout, ms_until(heard[i] + silence_us, now));
     }
-    int rc = zmq_poll(items.data(), static_cast<int>(items.size()), timeout);
+    items[2 * n + 1] = {zap_, 0, static_cast<short>(zap_ ? ZMQ_POLLIN : 0), 0};
+    int rc = zmq_poll(items.data(), static_cast<int>(items.size()) - (zap_ ? 0 : 1), timeout);
     if (rc < 0) {
       if (errno == EINTR)
         continue;
@@ -897,6 +1037,13 @@ void Receiver::run() {
     }
     if (items[0].revents)
       wake_.drain();
+    while (zap_ && (items[2 * n + 1].revents & ZMQ_POLLIN)) {
+      handle_zap(&refusals, &refusal_peers);
+      int events = 0;
+      size_t len = sizeof events;
+      if (zmq_getsockopt(zap_, ZMQ_EVENTS, &events, &len) != 0 || !(events & ZMQ_POLLIN))
+        break;
+    }
     now = monotonic_us();
     /* Events before messages: a sender is there before its first frame. */
     for (size_t i = 0; i < n; i++) {
@@ -910,6 +1057,22 @@ void Receiver::run() {
         } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
           heard[i] = now;
           handler_->on_handshake(i, accepted[i]);
+        } else if (ev & kHandshakeFailed) {
+          GST_INFO("port %d: handshake failed, event 0x%x value 0x%x", cfg_.ports[i], ev, value);
+          std::string why;
+          if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+            why = refusals[i].empty() ? "refused by the authentication" : refusals[i];
+          else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+            why = cfg_.security.mode == SECURE_NONE ? "the sender uses security (CURVE) and this receiver does not"
+                                                    : "the sender uses no security (secure-mode none)";
+          else
+            why = "the security handshake failed: the sender has no security, or not this receiver's public key";
+          /* ZAP saw the address; a connection refused that fast may be
+           * closed before its accept event could name the peer. */
+          const std::string &peer = accepted[i].empty() ? refusal_peers[i] : accepted[i];
+          handler_->on_auth_failed(i, peer, why);
+          refusals[i].clear();
+          refusal_peers[i].clear();
         } else if (ev == ZMQ_EVENT_DISCONNECTED) {
           open_fds[i].erase(static_cast<int>(value));
           handler_->on_connection_closed(i);
@@ -939,6 +1102,11 @@ void Receiver::run() {
       }
     }
     for (size_t i = 0; i < n && !stop_ && silence_us; i++) {
+      if (heard[i] && !(items[i + 1].events & ZMQ_POLLIN)) {
+        /* Not read this round (its queue is full): the wait is ours. */
+        heard[i] = monotonic_us();
+        continue;
+      }
       if (heard[i] && monotonic_us() >= heard[i] + silence_us) {
         heard[i] = 0;
         handler_->on_silent(i, !open_fds[i].empty());

@@ -19,11 +19,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <zmq.h>
+
+#include "netgearsecurity.h"
 
 namespace netgear {
 
@@ -112,13 +115,15 @@ struct SenderConfig {
    * lost with the request on it), send the same message again (true) or
    * give it up and go on with the next one (false). */
   bool resend = true;
+  SecurityConfig security; /* CURVE client keys when security.mode is set */
 };
 
 struct SenderStats {
   uint64_t sent = 0, bytes = 0, acked = 0, timeouts = 0, reconnects = 0, dropped = 0;
   uint64_t lost = 0;    /* pattern 1: requests whose connection closed under them */
   uint64_t skipped = 0; /* pattern 1, resend=false: frames given up */
-  /* Pattern 1: from a frame's first attempt to its acknowledgement, ns. */
+  /* Pattern 1: from the attempt that got an answer to the answer, ns
+   * (frames and the terminate). */
   uint64_t rtt_last = 0, rtt_max = 0, rtt_sum = 0, rtt_count = 0;
   uint64_t last_ack_realtime_ns = 0; /* CLOCK_REALTIME of the newest answer */
 };
@@ -157,6 +162,12 @@ public:
   void stop();
   SenderStats stats();
   const std::string &endpoint() const { return cfg_.endpoint; }
+  /* Whether the receiver refused the security handshake (send() then
+   * fails with the reason). */
+  bool refused() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return !fatal_.empty();
+  }
 
 private:
   enum class Result { OK, FAILED, ABORTED, SKIPPED };
@@ -195,6 +206,10 @@ private:
   uint64_t aborts_ = 0;
   bool stop_ = false;
   SenderStats stats_;
+  /* Why no message can go any more (the receiver refused the security
+   * handshake); set by the I/O thread, under mu_. */
+  std::string fatal_;
+  void handshake_failed(uint16_t ev, uint32_t value);
 };
 
 /* ---- receiver: one REP or SUB socket bound per port ---- */
@@ -209,6 +224,8 @@ struct ReceiverConfig {
    * then sends nothing for this long, while its socket is being read, is
    * reported silent once (ReceiverHandler::on_silent). 0: never. */
   int silence_timeout_ms = 0;
+  /* CURVE server keys and the ZAP policy (receiver side). */
+  SecurityConfig security;
 };
 
 class ReceiverHandler {
@@ -238,6 +255,10 @@ public:
    * heartbeats give up on it) rather than closed (a sender that died or
    * stopped). Told again only after the port is heard from again. */
   virtual void on_silent(size_t index, bool connection_open) = 0;
+  /* A sender on port `index` failed the security handshake (refused by
+   * ZAP: key or address not allowed; or no, or other, security). `peer`:
+   * its IP when known. Its messages never reach on_message. */
+  virtual void on_auth_failed(size_t index, const std::string &peer, const std::string &reason) = 0;
 };
 
 class Receiver {
@@ -266,6 +287,15 @@ private:
   void *ctx_ = nullptr;
   std::vector<void *> socks_;
   std::vector<void *> monitors_; /* PAIR sockets receiving each port's events */
+  void *zap_ = nullptr;          /* REP answering ZAP requests, when security is active */
+  /* Per port, kept from open() to close() (across stop and start: the
+   * connections stay): the peer of the newest connection, and the open
+   * connections by fd (the events' value). A port's sender has left only
+   * when none is open, not when an old connection of a sender that
+   * reconnected closes, or one of two senders on a port. */
+  std::vector<std::string> accepted_;
+  std::vector<std::set<int>> open_fds_;
+  void handle_zap(std::vector<std::string> *refusals, std::vector<std::string> *peers);
   Wakeup wake_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

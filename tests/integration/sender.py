@@ -66,6 +66,7 @@ def main():
     ap.add_argument('--request-timeout', type=int)
     ap.add_argument('--on-timeout', choices=('resend', 'skip'))
     ap.add_argument('--live-stats', action='store_true')
+    ap.add_argument('--props', default='', help='more netgearsink properties, gst-launch syntax')
     ap.add_argument('--max-retries', type=int)
     ap.add_argument('--no-eos', action='store_true',
                     help='after the last frame went out, stop (state NULL) instead of sending EOS')
@@ -102,6 +103,8 @@ def main():
         sink_props += ' max-retries=%d' % a.max_retries
     if a.on_timeout is not None:
         sink_props += ' on-timeout=%s' % a.on_timeout
+    if a.props:
+        sink_props += ' ' + a.props
     if a.bidirectional:
         sink_props += ' bidirectional=true'
     enc = (' ! %s ' % a.encoder) if a.encoder else ' '
