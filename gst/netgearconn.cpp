@@ -496,7 +496,7 @@ Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply) 
 
 bool Sender::terminate(std::string header, int timeout_ms) {
   std::unique_lock<std::mutex> lk(mu_);
-  if (flushing_ || !thread_.joinable())
+  if (flushing_ || !thread_.joinable() || !fatal_.empty())
     return false;
   term_.msg = OutMessage{std::move(header), nullptr};
   term_.deadline_us = monotonic_us() + static_cast<uint64_t>(std::max(timeout_ms, 0)) * 1000;

@@ -13,7 +13,14 @@ For every frame it prints where it came from, its message and the array it
 became; it ends, as vidgear's client does, once every sender it has seen
 has terminated (netgearsink terminates on EOS). --bidirectional answers each
 frame (netgearsink bidirectional=true hands the answer to its application
-as the `reply` signal and the netgear-reply bus message)."""
+as the `reply` signal and the netgear-reply bus message).
+
+Secure mode (pattern 1; vidgear's secure PUB/SUB receives nothing): e.g.
+--secure-mode 2 --keys DIR, which makes vidgear's key set in
+DIR/.vidgear/keys when there is none, then netgearsink
+secure-mode=ironhouse keys-dir=DIR. vidgear admits only senders whose
+address is the one it binds (--address; 127.0.0.1 for senders on this
+host)."""
 import argparse
 import hashlib
 import json
@@ -28,12 +35,20 @@ def main():
     ap.add_argument('--ports', default='5566,5567', help='one port per sender, comma-separated')
     ap.add_argument('--pattern', type=int, default=1, choices=(1, 2), help='1 = REQ/REP, 2 = PUB/SUB')
     ap.add_argument('--bidirectional', action='store_true', help='answer every frame (pattern 1)')
+    ap.add_argument('--secure-mode', type=int, default=0, choices=(0, 1, 2),
+                    help='vidgear\'s secure_mode: 0 none, 1 StoneHouse, 2 IronHouse (netgearsink secure-mode)')
+    ap.add_argument('--keys', metavar='DIR', help='vidgear\'s custom_cert_location: keys in DIR/.vidgear/keys, '
+                    'made there if missing (default ~/.vidgear); netgearsink keys-dir=DIR')
     a = ap.parse_args()
 
     options = {'multiserver_mode': True}
     if a.bidirectional:
         # vidgear refuses the key with pattern 2 even when it is False.
         options['bidirectional_mode'] = True
+    if a.secure_mode:
+        options['secure_mode'] = a.secure_mode
+    if a.keys:
+        options['custom_cert_location'] = a.keys
     client = NetGear(address=a.address, port=[int(p) for p in a.ports.split(',')], protocol='tcp',
                      pattern=a.pattern, receive_mode=True, logging=False, **options)
     print('listening on %s ports %s' % (a.address, a.ports), flush=True)

@@ -16,7 +16,11 @@ JPEG with --jpeg), each with
 the message {"camera": NAME, "frame": N}, prints a digest of each frame's
 bytes and, with --bidirectional, netgearsrc's answer to it; then closes,
 which tells the receiver this sender has ended. OpenCV users send
-`cv2.VideoCapture(...).read()` frames the same way."""
+`cv2.VideoCapture(...).read()` frames the same way.
+
+Secure mode: --secure-mode 1 (StoneHouse) or 2 (IronHouse) with --keys DIR,
+and netgearsrc secure-mode=stonehouse|ironhouse keys-dir=DIR: vidgear's key
+set, in DIR/.vidgear/keys (vidgear makes one there when there is none)."""
 import argparse
 import hashlib
 import json
@@ -50,6 +54,10 @@ def main():
     ap.add_argument('--jpeg', action='store_true',
                     help='JPEG-compress the frames (needs simplejpeg); netgearsrc then gives image/jpeg')
     ap.add_argument('--fps', type=float, default=30, help='frames per second (0: as fast as possible)')
+    ap.add_argument('--secure-mode', type=int, default=0, choices=(0, 1, 2),
+                    help='vidgear\'s secure_mode: 0 none, 1 StoneHouse, 2 IronHouse (netgearsrc secure-mode)')
+    ap.add_argument('--keys', metavar='DIR', help='vidgear\'s custom_cert_location: keys in DIR/.vidgear/keys, '
+                    'made there if missing (default ~/.vidgear); netgearsrc keys-dir=DIR')
     ap.add_argument('--pause-before-close', type=float, default=0.5,
                     help='seconds; vidgear\'s PUB/SUB close() loses its terminate message unless the socket '
                     'has been idle a moment (pattern 2)')
@@ -60,6 +68,10 @@ def main():
     options = {'multiserver_mode': True, 'jpeg_compression': 'GRAY' if a.jpeg and a.gray else a.jpeg}
     if a.bidirectional:
         options['bidirectional_mode'] = True
+    if a.secure_mode:
+        options['secure_mode'] = a.secure_mode
+    if a.keys:
+        options['custom_cert_location'] = a.keys
     server = NetGear(address=a.address, port=a.port, protocol='tcp', pattern=a.pattern, logging=False, **options)
     start = time.monotonic()
     try:

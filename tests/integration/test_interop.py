@@ -22,7 +22,11 @@ this process.
     the `reply` property; a uint16 server is refused (counted, warned with
     its port) while the others flow; each server's terminate ends its pad.
 Frames are checked byte for byte (JPEG: the bitstream, plus the decoded
-colour). Ports 27240-27289."""
+colour). Ports 27240-27289.
+
+With vidgear installed, examples/vidgear's scripts run against our elements
+too, also in secure mode (CURVE, one vidgear key set on both ends).
+Ports 27330-27335."""
 import json
 import os
 import re
@@ -648,8 +652,11 @@ def python_missing(module):
     return None
 
 
-def vidgear_client_from_our_senders(tap, pattern, base):
-    title = 'vidgear client <- our senders, pattern %d%s' % (pattern, ', bidirectional' if pattern == 1 else '')
+def vidgear_client_from_our_senders(tap, pattern, base, secure=None):
+    """secure: (secure-mode, keys dir): the vidgear client makes its key set
+    in the empty dir, our senders then take it as keys-dir."""
+    title = 'vidgear client <- our senders, pattern %d%s%s' % (pattern, ', bidirectional' if pattern == 1 else '',
+                                                                ', ' + secure[0] if secure else '')
     caps = ['video/x-raw,format=BGR,width=318,height=200,framerate=30/1',
             'video/x-raw,format=GRAY8,width=160,height=120,framerate=30/1']
     shapes = [[200, 318, 3], [120, 160]]
@@ -660,16 +667,23 @@ def vidgear_client_from_our_senders(tap, pattern, base):
         args = ['--address', ng.LOOPBACK, '--ports', '%d,%d' % tuple(ports), '--pattern', str(pattern)]
         if pattern == 1:
             args.append('--bidirectional')
+        if secure:
+            args += ['--secure-mode', str(SECURE_MODES[secure[0]]), '--keys', secure[1]]
         client = group.add(ng.Proc('vidgear-client.py', [ng.PYTHON, os.path.join(VIDGEAR_EXAMPLES,
                                                                                  'vidgear-client.py')] + args))
         if not tap.ok(client.wait_line('listening', d.left()) is not None, '%s: vidgear client listening' % title,
                       client.report()):
             return
+        sink_props = []
+        if secure:
+            if not tap.ok(vidgear_keys(secure[1]), '%s: vidgear made its key set' % title, client.report()):
+                return
+            sink_props = ['--props', 'secure-mode=%s keys-dir="%s"' % secure]
         procs = [ng.start_sender(group, port, i, frames, pattern=pattern, caps=c, sync=1 if pattern == 2 else 0,
                                  hold=True, timeout=50,
                                  extra=['--frame-messages', json.dumps([{'n': k, 'u': 'ünï ✓'}
                                                                         for k in range(frames)])] +
-                                 (['--bidirectional'] if pattern == 1 else []))
+                                 (['--bidirectional'] if pattern == 1 else []) + sink_props)
                  for i, (port, c) in enumerate(zip(ports, caps))]
 
         # vidgear's recv() stops handing out queued frames once every
@@ -710,15 +724,21 @@ def vidgear_client_from_our_senders(tap, pattern, base):
                        '%s: every frame gets vidgear\'s reply (its shared return_data)' % label, str(vals[:5]))
 
 
-def vidgear_servers_to_netgearsrc(tap, pattern, base, jpeg=False):
-    title = 'vidgear servers -> netgearsrc, pattern %d%s%s' % (pattern, ', bidirectional' if pattern == 1 else '',
-                                                               ', JPEG' if jpeg else '')
+def vidgear_servers_to_netgearsrc(tap, pattern, base, jpeg=False, secure=None):
+    """secure: (secure-mode, keys dir holding a vidgear key set)."""
+    title = 'vidgear servers -> netgearsrc, pattern %d%s%s%s' % (pattern, ', bidirectional' if pattern == 1 else '',
+                                                                 ', JPEG' if jpeg else '',
+                                                                 ', ' + secure[0] if secure else '')
     ports = [base, base + 1]
     more = ['--jpeg'] if jpeg else []
+    src_props = 'bidirectional=true' if pattern == 1 else ''
+    if secure:
+        more += ['--secure-mode', str(SECURE_MODES[secure[0]]), '--keys', secure[1]]
+        src_props += ' secure-mode=%s keys-dir="%s"' % secure
     # The second runs 3 s, far longer than the first needs to start.
     specs = [(ports[0], 'porch', 12, more), (ports[1], 'garage', 90, ['--gray'] + more)]
     d = ng.Deadline(60)
-    rx = ng.Receiver(ports, pattern=pattern, src_props='bidirectional=true' if pattern == 1 else '', keep_data=jpeg)
+    rx = ng.Receiver(ports, pattern=pattern, src_props=src_props, keep_data=jpeg)
     if pattern == 1:
         rx.src.connect('compute-reply', lambda _s, port, seq, message: json.dumps(
             {'port': port, 'seq': seq, 'echo': json.loads(message)}))
@@ -748,6 +768,9 @@ def vidgear_servers_to_netgearsrc(tap, pattern, base, jpeg=False):
                    '%s: each vidgear close() ends its port, then the pipeline ends' % title,
                    rx.summary() + '\n' + '\n'.join(p.report() for p in procs))
             tap.ok(not rx.errors, '%s: no error on the bus' % title, '\n'.join(rx.errors))
+            if secure:
+                tap.ok(not any(n == 'netgear-auth-failed' for _, n, _f in rx.messages),
+                       '%s: no sender refused' % title, str(rx.messages))
             for (port, name, frames, extra), proc in zip(specs, procs):
                 label = '%s, port %d' % (title, port)
                 sent = {}
@@ -809,6 +832,41 @@ def real_vidgear(tap):
         tap.skip('vidgear JPEG servers', why)
     else:
         vidgear_servers_to_netgearsrc(tap, 1, 27288, jpeg=True)
+    real_vidgear_secure(tap)
+
+
+SECURE_MODES = {'stonehouse': 1, 'ironhouse': 2}  # vidgear's secure_mode
+
+
+def vidgear_keys(root):
+    """Whether root holds a vidgear key set (custom_cert_location layout)."""
+    keys = os.path.join(root, '.vidgear', 'keys')
+    return all(os.path.isfile(os.path.join(keys, f)) for f in (
+        'public_keys/server.key', 'public_keys/client.key',
+        'private_keys/server.key_secret', 'private_keys/client.key_secret'))
+
+
+def real_vidgear_secure(tap):
+    """Secure mode against vidgear, with its own key set (its
+    custom_cert_location is our keys-dir). Not pattern 2 into a vidgear
+    client: vidgear's SUB socket (receive HWM 1) under its ZAP authenticator
+    receives nothing in secure mode, not even from vidgear's own PUB
+    servers. vidgear also admits only its own bind address (127.0.0.1 here),
+    so these runs stay on loopback."""
+    with tempfile.TemporaryDirectory() as made_by_client, tempfile.TemporaryDirectory() as made_by_helper:
+        vidgear_client_from_our_senders(tap, 1, 27330, secure=('ironhouse', made_by_client))
+        # netgearsrc needs its keys before any vidgear server runs: they
+        # come from the function vidgear's NetGear makes its key sets with.
+        try:
+            r = subprocess.run([ng.PYTHON, '-c', 'import sys\nfrom vidgear.gears.helper import '
+                                'generate_auth_certificates as g\ng(sys.argv[1])', made_by_helper],
+                               capture_output=True, text=True, timeout=60)
+            made = 'rc=%d\n%s' % (r.returncode, r.stderr[-2000:])
+        except subprocess.TimeoutExpired:
+            made = 'timed out'
+        if tap.ok(vidgear_keys(made_by_helper), 'vidgear\'s generate_auth_certificates makes a key set', made):
+            vidgear_servers_to_netgearsrc(tap, 1, 27332, secure=('ironhouse', made_by_helper))
+            vidgear_servers_to_netgearsrc(tap, 2, 27334, secure=('stonehouse', made_by_helper))
 
 
 def body(tap):
