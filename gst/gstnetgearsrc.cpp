@@ -514,7 +514,12 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   }
   *message = netgear::dump_json(h.message);
   *seq_out = seq;
-  gst_buffer_add_netgear_meta(buf, ps->port, message->c_str(), seq, msg.peer.c_str());
+  if (GstStructure *meta = gst_buffer_add_netgear_meta(buf, ps->port, message->c_str(), seq, msg.peer.c_str())) {
+    /* Wall-clock times, for latency across processes and hosts. */
+    gst_structure_set(meta, "received", G_TYPE_INT64, static_cast<gint64>(ps->last_seen), nullptr);
+    if (h.ext && h.ext->sent_ns)
+      gst_structure_set(meta, "sent", G_TYPE_INT64, static_cast<gint64>(*h.ext->sent_ns), nullptr);
+  }
   item.buffer = buf;
   item.caps = gst_caps_ref(ps->mapper.caps());
 
