@@ -310,6 +310,11 @@ void *Sender::make_socket(std::string *error) {
     set_int(s, ZMQ_IMMEDIATE, 1);
   } else {
     set_int(s, ZMQ_SNDHWM, 1);
+    /* From the start, not just for the terminate: once XPUB has dropped a
+     * message for a full pipe, it skips that pipe until the receiver reads,
+     * and reports later sends, the terminate too, as sent. Refused frames
+     * are dropped here instead (latest-frame semantics all the same). */
+    set_int(s, ZMQ_XPUB_NODROP, 1);
   }
   /* A REQ request whose connection closes is lost with it (ZeroMQ does not
    * send it again): watching for that lets it go again at once rather than
@@ -742,7 +747,7 @@ void Sender::note_subscription(const Message &sub, bool *subscribed) {
 }
 
 void Sender::run_pubsub() {
-  bool subscribed = false, nodrop = false;
+  bool subscribed = false;
   Message sub, event;
   for (;;) {
     std::optional<OutMessage> frame, term;
@@ -761,8 +766,8 @@ void Sender::run_pubsub() {
       }
     }
     if (frame) {
-      /* Without a subscriber, or with its queue full (SNDHWM 1), PUB drops:
-       * latest-frame semantics. */
+      /* Without a subscriber it goes nowhere; with the receiver's queue
+       * full (SNDHWM 1) it is refused: dropped, latest-frame semantics. */
       bool ok = send_message(sock_, *frame, ZMQ_DONTWAIT);
       std::lock_guard<std::mutex> lk(mu_);
       if (ok && subscribed) {
@@ -788,10 +793,6 @@ void Sender::run_pubsub() {
         finish(term_, term_gen, Result::FAILED, "no receiver subscribed");
         term_.msg.reset();
       } else {
-        if (!nodrop) {
-          set_int(sock_, ZMQ_XPUB_NODROP, 1);
-          nodrop = true;
-        }
         if (send_message(sock_, *term_.msg, ZMQ_DONTWAIT)) {
           close_linger_ms_ = kPubTerminateLingerMs;
           finish(term_, term_gen, Result::OK);

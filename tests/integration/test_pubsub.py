@@ -6,7 +6,9 @@ frames must arrive when the senders pace themselves (sync=true, 30 fps).
 A third run makes the receiver drop: senders at 100 fps, and a consumer
 that stalls after 3 frames of each port until every sender has pushed all
 its frames, with max-buffers=1; what arrives must still be in order and
-intact. Ports 27120-27129."""
+intact. Last, senders flood (imagefreeze, no pacing) with the receiver's
+liveness off: their terminates alone must end the stream. Ports
+27120-27129."""
 import os
 import sys
 
@@ -26,6 +28,31 @@ def body(tap):
                     caps='video/x-raw,format=BGR,width=158,height=120,framerate=100/1', sync=True, exact=False,
                     min_fraction=0.05, rx_args={'max_buffers': 1, 'stall_after': 3},
                     title='pattern 2, 2 senders, slow consumer')
+    flooding_terminates(tap, [27128, 27129])
 
+
+def flooding_terminates(tap, ports):
+    """Senders faster than the network (imagefreeze, no pacing: their PUB
+    sockets find the receiver's queue full and refuse frames), then EOS:
+    with the receiver's liveness off (timeout=0), only their terminates can
+    end the stream, and both must arrive."""
+    name = 'pattern 2, 2 flooding senders, terminates only'
+    rx = ng.Receiver(ports, pattern=2, src_props='timeout=0')
+    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
+        rx.stop()
+        return
+    try:
+        with ng.ProcGroup() as group:
+            senders = [group.add(ng.Proc('sender %d' % p, [
+                'gst-launch-1.0', '-q', 'videotestsrc', 'num-buffers=1', '!',
+                'video/x-raw,format=BGR,width=640,height=480', '!', 'imagefreeze', 'num-buffers=300', '!',
+                'netgearsink', 'address=%s' % ng.LOOPBACK, 'port=%d' % p, 'pattern=2', 'sync=false']))
+                for p in ports]
+            exits = [s.wait_exit(30) for s in senders]
+            tap.ok(exits == [0, 0], '%s: the senders finish' % name, '\n'.join(s.report() for s in senders))
+            tap.ok(rx.run_until(lambda: rx.eos, 15) and all(rx.got('netgear-server-terminated', p) for p in ports),
+                   '%s: both terminates arrive and end the stream' % name, rx.summary())
+    finally:
+        rx.stop()
 
 ng.run_main(body)
