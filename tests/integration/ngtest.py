@@ -199,6 +199,16 @@ def buffer_bytes(buf):
 
 # ---------------------------------------------------------------- children
 
+_say_lock = threading.Lock()
+
+
+def say(*parts):
+    """One whole line on stdout, flushed: child processes report to the
+    test this way, from several threads."""
+    with _say_lock:
+        print(' '.join(str(p) for p in parts), flush=True)
+
+
 class Proc:
     """A child process; stdout is read line by line on a thread."""
 

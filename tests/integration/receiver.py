@@ -32,19 +32,13 @@ import argparse
 import os
 import select
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ngtest as ng  # noqa: E402
 from ngtest import Gst  # noqa: E402
 
-_out = threading.Lock()
-
-
-def say(*parts):
-    with _out:
-        print(' '.join(str(p) for p in parts), flush=True)
+say = ng.say
 
 
 def main():

@@ -45,12 +45,7 @@ import ngtest as ng  # noqa: E402
 import ngframes  # noqa: E402
 from ngtest import GLib, Gst, GstVideo  # noqa: E402
 
-_out = threading.Lock()
-
-
-def say(*parts):
-    with _out:
-        print(' '.join(str(p) for p in parts), flush=True)
+say = ng.say
 
 
 def main():

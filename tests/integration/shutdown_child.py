@@ -23,8 +23,7 @@ import ngtest as ng  # noqa: E402
 from ngtest import Gst  # noqa: E402
 
 
-def say(*parts):
-    print(' '.join(str(p) for p in parts), flush=True)
+say = ng.say
 
 
 def main():
