@@ -140,42 +140,70 @@ void python_float_repr(double d, std::string &out) {
   }
 }
 
-void dump_rec(const Json &v, std::string &out) {
-  switch (v.type()) {
-  case Json::value_t::object: {
-    out += '{';
-    bool first = true;
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      if (!first)
-        out += ", ";
-      first = false;
-      out += Json(it.key()).dump(-1, ' ', true, Json::error_handler_t::replace);
-      out += ": ";
-      dump_rec(it.value(), out);
+/* Writes JSON text as Python's json.dumps does, appending to one string.
+ * nlohmann's serializer escapes the strings (ensure_ascii, invalid UTF-8
+ * replaced) and writes the other scalars; the ", " and ": " separators and
+ * the floats are Python's. One serializer and one scratch string serve a
+ * whole header: a frame's header costs no allocation once `out` and the
+ * scratch have grown to size. */
+class PyWriter {
+public:
+  explicit PyWriter(std::string &out)
+      : out_(out), ser_(nlohmann::detail::output_adapter<char, std::string>(out), ' ', Json::error_handler_t::replace) {}
+  /* Our own text, known to be JSON already (keys we name, separators). */
+  void raw(std::string_view text) { out_.append(text); }
+  void string(std::string_view s) {
+    scratch_.get_ref<Json::string_t &>().assign(s);
+    ser_.dump(scratch_, false, true, 0);
+  }
+  template <typename Int> void integer(Int i) {
+    char buf[24];
+    auto res = std::to_chars(buf, buf + sizeof buf, i);
+    out_.append(buf, static_cast<size_t>(res.ptr - buf));
+  }
+  void boolean(bool b) { out_.append(b ? "true" : "false"); }
+  void value(const Json &v) {
+    switch (v.type()) {
+    case Json::value_t::object: {
+      out_ += '{';
+      bool first = true;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!first)
+          out_ += ", ";
+        first = false;
+        string(it.key());
+        out_ += ": ";
+        value(it.value());
+      }
+      out_ += '}';
+      break;
     }
-    out += '}';
-    break;
-  }
-  case Json::value_t::array: {
-    out += '[';
-    bool first = true;
-    for (const auto &e : v) {
-      if (!first)
-        out += ", ";
-      first = false;
-      dump_rec(e, out);
+    case Json::value_t::array: {
+      out_ += '[';
+      bool first = true;
+      for (const auto &e : v) {
+        if (!first)
+          out_ += ", ";
+        first = false;
+        value(e);
+      }
+      out_ += ']';
+      break;
     }
-    out += ']';
-    break;
+    case Json::value_t::number_float:
+      python_float_repr(v.get<double>(), out_);
+      break;
+    default:
+      ser_.dump(v, false, true, 0);
+      break;
+    }
   }
-  case Json::value_t::number_float:
-    python_float_repr(v.get<double>(), out);
-    break;
-  default:
-    out += v.dump(-1, ' ', true, Json::error_handler_t::replace);
-    break;
-  }
-}
+
+private:
+  std::string &out_;
+  nlohmann::detail::serializer<Json> ser_;
+  Json scratch_ = Json::string_t();
+};
 
 bool get_u64(const Json &v, uint64_t *out) {
   if (v.is_number_unsigned()) {
@@ -297,36 +325,88 @@ bool decode_extension(const Json &g, Extension *ext, bool *newer, std::string *d
 
 namespace {
 
-/* Forwards nlohmann's SAX events to its DOM builder, and stops the parse
- * (returns false) as soon as the callback refused something or the text is
- * not JSON, keeping the parser's message instead of throwing it. */
+/* Forwards nlohmann's SAX events to its DOM builder and stops the parse
+ * (returns false) as soon as something is refused or the text is not JSON,
+ * keeping the reason instead of throwing it. Refused while parsing, before
+ * the value exists: nesting deeper than kMaxDepth (our printer recurses),
+ * more than kMaxKeys keys, and a non-finite marker used as a key. A marker
+ * in a value's place becomes its double. */
 class Sax {
 public:
-  using Dom = nlohmann::detail::json_sax_dom_callback_parser<Json>;
-  Sax(Dom &dom, const char *const *refused, std::string *error) : dom_(dom), refused_(refused), error_(error) {}
-  bool null() { return go(dom_.null()); }
-  bool boolean(bool v) { return go(dom_.boolean(v)); }
-  bool number_integer(Json::number_integer_t v) { return go(dom_.number_integer(v)); }
-  bool number_unsigned(Json::number_unsigned_t v) { return go(dom_.number_unsigned(v)); }
-  bool number_float(Json::number_float_t v, const Json::string_t &s) { return go(dom_.number_float(v, s)); }
-  bool string(Json::string_t &v) { return go(dom_.string(v)); }
-  bool binary(Json::binary_t &v) { return go(dom_.binary(v)); }
-  bool start_object(std::size_t n) { return go(dom_.start_object(n)); }
-  bool key(Json::string_t &v) { return go(dom_.key(v)); }
-  bool end_object() { return go(dom_.end_object()); }
-  bool start_array(std::size_t n) { return go(dom_.start_array(n)); }
-  bool end_array() { return go(dom_.end_array()); }
+  using Dom = nlohmann::detail::json_sax_dom_parser<Json>;
+  Sax(Dom &dom, const std::string *marker, std::string *error) : dom_(dom), marker_(marker), error_(error) {}
+  bool null() { return value() && dom_.null(); }
+  bool boolean(bool v) { return value() && dom_.boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return value() && dom_.number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return value() && dom_.number_unsigned(v); }
+  bool number_float(Json::number_float_t v, const Json::string_t &s) { return value() && dom_.number_float(v, s); }
+  bool string(Json::string_t &v) {
+    if (!value())
+      return false;
+    switch (non_finite(v)) {
+    case NonFinite::NAN_: return dom_.number_float(std::numeric_limits<double>::quiet_NaN(), v);
+    case NonFinite::POS_INF: return dom_.number_float(std::numeric_limits<double>::infinity(), v);
+    case NonFinite::NEG_INF: return dom_.number_float(-std::numeric_limits<double>::infinity(), v);
+    default: return dom_.string(v);
+    }
+  }
+  bool binary(Json::binary_t &v) { return value() && dom_.binary(v); }
+  bool start_object(std::size_t n) {
+    if (!value())
+      return false;
+    depth_++;
+    return dom_.start_object(n);
+  }
+  bool key(Json::string_t &v) {
+    if (depth_ > kMaxDepth)
+      return refuse("nested too deeply");
+    if (++keys_ > kMaxKeys)
+      return refuse("too many keys");
+    if (non_finite(v) != NonFinite::NONE)
+      return refuse("NaN or Infinity used as an object key");
+    return dom_.key(v);
+  }
+  bool end_object() {
+    depth_--;
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) {
+    if (!value())
+      return false;
+    depth_++;
+    return dom_.start_array(n);
+  }
+  bool end_array() {
+    depth_--;
+    return dom_.end_array();
+  }
   bool parse_error(std::size_t, const std::string &, const nlohmann::detail::exception &ex) {
     if (error_)
       *error_ = ex.what();
     return false;
   }
+  bool refused() const { return refused_; }
 
 private:
-  bool go(bool dom_result) { return dom_result && !*refused_; }
+  /* A value (scalar or container) starts inside depth_ containers. */
+  bool value() { return depth_ <= kMaxDepth || refuse("nested too deeply"); }
+  bool refuse(const char *why) {
+    refused_ = true;
+    if (error_)
+      *error_ = why;
+    return false;
+  }
+  NonFinite non_finite(const Json::string_t &s) const {
+    /* The marker: U+0000, the marker text, then the token's kind. */
+    if (!marker_ || s.size() != marker_->size() + 2 || s[0] != '\0' || s.compare(1, marker_->size(), *marker_) != 0)
+      return NonFinite::NONE;
+    return static_cast<NonFinite>(s.back() - '0');
+  }
   Dom &dom_;
-  const char *const *refused_;
+  const std::string *marker_; /* null when the text had no non-finite token */
   std::string *error_;
+  int depth_ = 0, keys_ = 0;
+  bool refused_ = false;
 };
 
 } // namespace
@@ -344,44 +424,7 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
   std::string rewritten;
   bool non_finite = replace_non_finite(text, marker, rewritten);
   std::string_view src = non_finite ? std::string_view(rewritten) : text;
-  std::string full_marker = std::string(1, '\0') + marker;
 
-  /* Refused while parsing, before a deep value exists: nlohmann copies
-   * values recursively as an object grows, so depth costs stack. */
-  const char *refused = nullptr;
-  auto is_marker = [&](const Json &v) {
-    if (!non_finite || !v.is_string())
-      return false;
-    const std::string &s = v.get_ref<const std::string &>();
-    return s.size() == full_marker.size() + 1 && s.compare(0, full_marker.size(), full_marker) == 0;
-  };
-  int keys = 0;
-  auto cb = [&](int depth, Json::parse_event_t ev, Json &parsed) {
-    if (depth > kMaxDepth)
-      refused = "nested too deeply";
-    else if (ev == Json::parse_event_t::key && ++keys > kMaxKeys)
-      refused = "too many keys";
-    else if (ev == Json::parse_event_t::key && is_marker(parsed))
-      refused = "NaN or Infinity used as an object key";
-    if (refused)
-      return false;
-    if (ev == Json::parse_event_t::value && is_marker(parsed)) {
-      switch (static_cast<NonFinite>(parsed.get_ref<const std::string &>().back() - '0')) {
-      case NonFinite::NAN_:
-        parsed = std::numeric_limits<double>::quiet_NaN();
-        break;
-      case NonFinite::POS_INF:
-        parsed = std::numeric_limits<double>::infinity();
-        break;
-      case NonFinite::NEG_INF:
-        parsed = -std::numeric_limits<double>::infinity();
-        break;
-      default:
-        break;
-      }
-    }
-    return true;
-  };
   /* No exception may leave nlohmann here: a process that loaded libunwind
    * (GStreamer links it) next to libgcc_s's unwinder, as a Python program
    * importing zmq or cv2 before gi does, can abort on a C++ throw instead of
@@ -389,8 +432,9 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
    * builds the value through its SAX interface with exceptions off, and a
    * refusal or a syntax error stops the parse by returning false. */
   Json result;
-  nlohmann::detail::json_sax_dom_callback_parser<Json> dom(result, cb, /*allow_exceptions=*/false);
-  Sax sax(dom, &refused, error);
+  nlohmann::detail::json_sax_dom_parser<Json> dom(result, /*allow_exceptions=*/false);
+  std::string err;
+  Sax sax(dom, non_finite ? &marker : nullptr, &err);
   bool parsed;
   try {
     parsed = Json::sax_parse(src.begin(), src.end(), &sax);
@@ -399,21 +443,19 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
       *error = "out of memory";
     return std::nullopt;
   }
-  if (!parsed || refused || result.is_discarded()) {
-    if (error && refused)
-      *error = refused;
-    else if (error && error->empty())
-      *error = "not valid JSON";
+  if (!parsed || sax.refused() || dom.is_errored() || result.is_discarded()) {
+    if (error)
+      *error = err.empty() ? "not valid JSON" : err;
     return std::nullopt;
   }
   return result;
 }
 
-void dump_json(const Json &value, std::string &out) { dump_rec(value, out); }
+void dump_json(const Json &value, std::string &out) { PyWriter(out).value(value); }
 
 std::string dump_json(const Json &value) {
   std::string s;
-  dump_rec(value, s);
+  PyWriter(s).value(value);
   return s;
 }
 
@@ -602,50 +644,78 @@ std::optional<Decoded> decode_message(std::string_view part0, size_t nparts, siz
 }
 
 void encode_frame_header(const FrameDescription &d, std::string &out) {
-  Json j;
-  j["port"] = d.port;
-  j["terminate_flag"] = false;
+  /* Written straight out, NetGear's keys in NetGear's order (vidgear's
+   * server builds the same dict), rather than built as a tree and then
+   * printed: this runs for every frame. */
+  out.clear();
+  PyWriter w(out);
+  w.raw("{\"port\": ");
+  w.value(d.port);
+  w.raw(", \"terminate_flag\": false, \"compression\": ");
   if (d.compression) {
-    Json c;
-    c["dct"] = d.compression->dct;
-    c["ups"] = d.compression->ups;
-    c["colorspace"] = d.compression->colorspace;
-    j["compression"] = std::move(c);
+    w.raw("{\"dct\": ");
+    w.boolean(d.compression->dct);
+    w.raw(", \"ups\": ");
+    w.boolean(d.compression->ups);
+    w.raw(", \"colorspace\": ");
+    w.string(d.compression->colorspace);
+    w.raw("}");
   } else {
-    j["compression"] = false;
+    w.raw("false");
   }
-  j["message"] = d.message;
-  j["pattern"] = std::to_string(d.pattern);
+  w.raw(", \"message\": ");
+  w.value(d.message);
+  w.raw(", \"pattern\": \"");
+  w.integer(d.pattern);
+  w.raw("\"");
   if (d.compression) {
-    j["dtype"] = "";
-    j["shape"] = "";
+    w.raw(", \"dtype\": \"\", \"shape\": \"\"");
   } else {
-    j["dtype"] = d.dtype;
-    j["shape"] = d.shape;
+    w.raw(", \"dtype\": ");
+    w.string(d.dtype);
+    w.raw(", \"shape\": [");
+    for (size_t i = 0; i < d.shape.size(); i++) {
+      if (i)
+        w.raw(", ");
+      w.integer(d.shape[i]);
+    }
+    w.raw("]");
   }
   if (d.ext) {
     const Extension &e = *d.ext;
-    Json g;
-    g["v"] = e.version;
-    g["caps"] = e.caps;
+    w.raw(", \"");
+    w.raw(kExtensionKey);
+    w.raw("\": {\"v\": ");
+    w.integer(e.version);
+    w.raw(", \"caps\": ");
+    w.string(e.caps);
     if (e.layout == Layout::PACKED)
-      g["layout"] = "packed";
-    if (e.pts)
-      g["pts"] = *e.pts;
-    if (e.dts)
-      g["dts"] = *e.dts;
-    if (e.duration)
-      g["dur"] = *e.duration;
-    if (e.flags)
-      g["flags"] = e.flags;
-    g["seq"] = e.seq;
-    g["stream"] = e.stream;
-    if (e.sent_ns)
-      g["sent"] = *e.sent_ns;
-    j[kExtensionKey] = std::move(g);
+      w.raw(", \"layout\": \"packed\"");
+    const struct {
+      const char *key;
+      const std::optional<uint64_t> &value;
+    } times[] = {{", \"pts\": ", e.pts}, {", \"dts\": ", e.dts}, {", \"dur\": ", e.duration}};
+    for (const auto &t : times) {
+      if (t.value) {
+        w.raw(t.key);
+        w.integer(*t.value);
+      }
+    }
+    if (e.flags) {
+      w.raw(", \"flags\": ");
+      w.integer(e.flags);
+    }
+    w.raw(", \"seq\": ");
+    w.integer(e.seq);
+    w.raw(", \"stream\": ");
+    w.integer(e.stream);
+    if (e.sent_ns) {
+      w.raw(", \"sent\": ");
+      w.integer(*e.sent_ns);
+    }
+    w.raw("}");
   }
-  out.clear();
-  dump_rec(j, out);
+  w.raw("}");
 }
 
 std::string encode_terminate(const Json &port) {

@@ -563,6 +563,95 @@ static void test_ext_roundtrip_sparse() {
   g_assert_true(dec.frame.ext->layout == Layout::DEFAULT);
 }
 
+/* The header as a tree of NetGear's keys, in NetGear's order, printed by
+ * dump_json (which the vectors hold to Python's bytes): what
+ * encode_frame_header, which writes the text straight out, must equal. */
+static Json header_tree(const FrameDescription &d) {
+  Json j;
+  j["port"] = d.port;
+  j["terminate_flag"] = false;
+  if (d.compression)
+    j["compression"] = {{"dct", d.compression->dct}, {"ups", d.compression->ups},
+                        {"colorspace", d.compression->colorspace}};
+  else
+    j["compression"] = false;
+  j["message"] = d.message;
+  j["pattern"] = std::to_string(d.pattern);
+  j["dtype"] = d.compression ? "" : d.dtype;
+  j["shape"] = d.compression ? Json("") : Json(d.shape);
+  if (d.ext) {
+    const Extension &e = *d.ext;
+    Json g;
+    g["v"] = e.version;
+    g["caps"] = e.caps;
+    if (e.layout == Layout::PACKED)
+      g["layout"] = "packed";
+    if (e.pts)
+      g["pts"] = *e.pts;
+    if (e.dts)
+      g["dts"] = *e.dts;
+    if (e.duration)
+      g["dur"] = *e.duration;
+    if (e.flags)
+      g["flags"] = e.flags;
+    g["seq"] = e.seq;
+    g["stream"] = e.stream;
+    if (e.sent_ns)
+      g["sent"] = *e.sent_ns;
+    j["gst"] = g;
+  }
+  return j;
+}
+
+static void test_header_as_tree() {
+  Extension full;
+  full.caps = "video/x-raw, format=(string)BGR, width=(int)640, height=(int)480, "
+              "framerate=(fraction)30/1, note=(string)\"caf\u00e9 \\\"quoted\\\"\"";
+  full.layout = Layout::PACKED;
+  full.pts = UINT64_MAX - 1;
+  full.dts = 0;
+  full.duration = 33333333;
+  full.flags = 0x2040;
+  full.seq = UINT64_C(18446744073709551000);
+  full.stream = UINT64_C(0x1F2E3D4C5B6A7);
+  full.sent_ns = INT64_MIN;
+  Extension sparse;
+  sparse.caps = "image/jpeg";
+
+  std::vector<FrameDescription> cases;
+  FrameDescription raw;
+  raw.port = 5566;
+  raw.message = Json::parse(R"({"cam": "\u00fc\ud83d\ude00", "n": 2.5, "l": [1, -2, null, true, {"x": 1e300}], "e": {}})");
+  raw.pattern = 1;
+  raw.dtype = "uint8";
+  raw.shape = {480, 640, 3};
+  raw.ext = full;
+  cases.push_back(raw);
+  raw.ext.reset();
+  raw.port = "5567";
+  raw.message = "tab\there \"q\" \x01";
+  cases.push_back(raw);
+  raw.shape = {};
+  raw.port = nullptr;
+  raw.message = std::numeric_limits<double>::quiet_NaN();
+  cases.push_back(raw);
+  FrameDescription jpeg;
+  jpeg.port = 7;
+  jpeg.pattern = 2;
+  jpeg.compression = Compression{true, false, "GRAY"};
+  jpeg.ext = sparse;
+  cases.push_back(jpeg);
+  jpeg.ext->sent_ns = 1;
+  jpeg.compression->colorspace = "\u00e9\"";
+  cases.push_back(jpeg);
+
+  std::string out = "a previous header's bytes";
+  for (const FrameDescription &d : cases) {
+    netgear::encode_frame_header(d, out);
+    ASSERT_STR_EQ(out, netgear::dump_json(header_tree(d)));
+  }
+}
+
 /* A newer sender: the keys we know are used, the rest ignored, and we say so. */
 static void test_ext_newer_version() {
   std::string hdr = header_with(
@@ -1166,6 +1255,7 @@ int main(int argc, char **argv) {
   unit::add("/ext/roundtrip", test_ext_roundtrip);
   unit::add("/ext/roundtrip-sparse", test_ext_roundtrip_sparse);
   unit::add("/ext/newer-version", test_ext_newer_version);
+  unit::add("/ext/header-as-tree", test_header_as_tree);
 
   build_hostile();
   for (const auto &h : g_hostile) {
