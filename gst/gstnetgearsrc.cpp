@@ -124,6 +124,7 @@ struct PortState {
   guint64 latency_count = 0;
 
   /* I/O thread only. */
+  bool wake_pending = false; /* a frame was queued; its pad's thread not woken yet */
   bool delivered = false; /* sent a frame (usable or not) since its last terminate */
   netgear::ReceiveMapper mapper;
   bool have_seq = false;
@@ -235,6 +236,7 @@ public:
   explicit Handler(GstNetGearSrc *src) : src_(src), st_(src->state) {}
   bool can_accept(size_t index) override;
   std::string on_message(size_t index, netgear::Message &msg) override;
+  void on_message_done(size_t index) override;
   void on_handshake(size_t index, const std::string &peer) override;
   void on_disconnect(size_t index) override;
   void on_silent(size_t index, bool connection_open) override;
@@ -567,7 +569,9 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   }
   ps->queue.push_back(item);
   ps->queued_frames++;
-  ps->cond.notify_one();
+  /* Its pad's thread is woken once the reply went: on a machine with few
+   * cores the woken thread may take this one's core first. */
+  ps->wake_pending = true;
   return Outcome::QUEUED;
 }
 
@@ -610,6 +614,16 @@ std::string Handler::on_message(size_t index, netgear::Message &msg) {
     drop(ps, netgear::DropReason::BAD_HEADER, std::string("cannot handle the message: ") + e.what());
     /* Built at start, so answering needs no allocation of its own. */
     return st_->fallback_reply;
+  }
+}
+
+void Handler::on_message_done(size_t index) {
+  PortState *ps = st_->ports[index].get();
+  if (ps->wake_pending) {
+    ps->wake_pending = false;
+    /* The frame was queued under the lock, so the pad's thread sees it
+     * whether it waits already or checks the queue first. */
+    ps->cond.notify_one();
   }
 }
 

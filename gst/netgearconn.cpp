@@ -1092,6 +1092,7 @@ void Receiver::run() {
       msg.parts.clear();
       if (rep && zmq_send(socks_[i], reply.data(), reply.size(), ZMQ_DONTWAIT) < 0)
         GST_WARNING("cannot reply on port %d: %s", cfg_.ports[i], zmq_strerror(errno));
+      handler_->on_message_done(i);
     }
     for (size_t i = 0; i < n && !stop_; i++) {
       int events = 0;

@@ -238,6 +238,10 @@ public:
   /* A message arrived on port `index`. Pattern 1: returns the reply, which
    * the receiver sends at once; every request gets one. */
   virtual std::string on_message(size_t index, Message &msg) = 0;
+  /* The reply to that message is on its way (pattern 1), or there is none
+   * (pattern 2): what can wait until the sender has its answer goes here,
+   * so that a lock-step sender does not wait for it. */
+  virtual void on_message_done(size_t index) = 0;
   /* A sender completed the ZeroMQ handshake on port `index`: it is there,
    * whether or not it has sent anything yet. `peer` is its IP address when
    * known (tcp), else empty. */
