@@ -52,9 +52,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -528,7 +530,7 @@ struct Sender {
   long frames = 0;
   double fps = 0;
   int pattern = 1;
-  /* Written by the push thread or the sink's streaming thread, read by main. */
+  /* Written by the streaming thread (need_data, the sink's probe), read by main. */
   std::atomic<gint64> progress_us{0}; /* last buffer reaching the sink, or push */
   std::atomic<gint64> first_push_us{0};
   std::atomic<gint64> eos_at_sink_us{0};
@@ -538,7 +540,23 @@ struct Sender {
   std::atomic<long> warmup{0};  /* pattern 2: frames pushed before a subscriber took one */
   std::atomic<bool> push_done{false};
   std::atomic<bool> stop{false};
-  std::string push_error; /* set by the push thread before push_done */
+  std::string push_error; /* set by need_data before push_done */
+  /* Frames flow once main says go (the start signal). */
+  std::mutex go_lock;
+  std::condition_variable go_cond;
+  bool go = false;
+  void start_or_stop(bool stopping) {
+    std::lock_guard<std::mutex> lk(go_lock);
+    if (stopping)
+      stop = true;
+    else
+      go = true;
+    go_cond.notify_all();
+  }
+  /* need_data's own (appsrc's streaming thread). */
+  guint64 index = 0;
+  gint64 last_push_us = 0;
+  gint64 give_up_us = 0;
 };
 
 guint64 sink_stat(GstElement *sink, const char *field) {
@@ -567,59 +585,67 @@ bool push_one(Sender *s, guint64 index) {
   return true;
 }
 
-gpointer push_thread(gpointer data) {
+/* appsrc asks for each frame on its own streaming thread, which then
+ * renders it in netgearsink: one thread from frame to socket hand-off, as
+ * with a real source (videotestsrc), where a push thread would add a
+ * thread wake-up per frame that the baseline does not have. Pacing sleeps
+ * on that thread, as a live source waits for its next frame. */
+void need_data(GstAppSrc *, guint, gpointer data) {
   Sender *s = static_cast<Sender *>(data);
-  guint64 index = 0;
-  if (s->pattern == 2) {
+  {
+    std::unique_lock<std::mutex> lk(s->go_lock);
+    s->go_cond.wait(lk, [s] { return s->go || s->stop; });
+  }
+  if (s->stop || s->push_done)
+    return;
+  if (s->pattern == 2 && !s->first_push_us) {
     /* netgearsink's PUB drops frames while no receiver is subscribed (it
-     * does not wait). As the baseline waits for the subscription, push a
-     * frame every 2 ms until one goes out to a subscriber; that one is the
+     * does not wait). As the baseline waits for the subscription, a frame
+     * goes every 2 ms until one reaches a subscriber; that one is the
      * first counted frame. */
-    const gint64 give_up = monotonic_us() + kSubscribeTimeoutS * G_USEC_PER_SEC;
-    for (;;) {
-      gint64 t = monotonic_us();
-      if (s->stop || !push_one(s, index++))
-        goto out;
+    if (s->index > 0) {
       for (int i = 0; i < 10 && sink_stat(s->sink, "sent") == 0; i++)
         g_usleep(200);
       if (sink_stat(s->sink, "sent") > 0) {
-        s->first_push_us = t;
+        s->first_push_us = s->last_push_us;
         s->pushed = 1;
-        break;
-      }
-      s->warmup++;
-      if (monotonic_us() > give_up) {
-        s->push_error = "no receiver subscribed within " + std::to_string(kSubscribeTimeoutS) + " s";
-        goto out;
+      } else {
+        s->warmup++;
+        if (monotonic_us() > s->give_up_us) {
+          s->push_error = "no receiver subscribed within " + std::to_string(kSubscribeTimeoutS) + " s";
+          s->push_done = true;
+          return;
+        }
       }
     }
-  }
-  {
-    const double period_us = s->fps > 0 ? 1e6 / s->fps : 0;
-    gint64 t0 = s->first_push_us;
-    for (long i = s->pushed; i < s->frames && !s->stop; i++) {
-      if (period_us > 0 && t0) {
-        /* Absolute deadlines: no drift; a late frame goes at once. */
-        gint64 due = t0 + static_cast<gint64>(i * period_us);
-        gint64 now = monotonic_us();
-        if (due > now)
-          g_usleep(due - now);
-      }
-      gint64 t = monotonic_us();
-      if (!push_one(s, index++))
-        goto out;
-      if (i == 0) {
-        s->first_push_us = t;
-        t0 = t;
-      }
-      s->pushed = i + 1;
+    if (!s->first_push_us) {
+      s->last_push_us = monotonic_us();
+      if (!push_one(s, s->index++))
+        s->push_done = true;
+      return;
     }
-    if (!s->stop)
-      gst_app_src_end_of_stream(GST_APP_SRC(s->appsrc));
   }
-out:
-  s->push_done = true;
-  return nullptr;
+  const long i = s->pushed;
+  if (i >= s->frames) {
+    gst_app_src_end_of_stream(GST_APP_SRC(s->appsrc));
+    s->push_done = true;
+    return;
+  }
+  if (s->fps > 0 && s->first_push_us) {
+    /* Absolute deadlines: no drift; a late frame goes at once. */
+    gint64 due = s->first_push_us + static_cast<gint64>(i * 1e6 / s->fps);
+    gint64 now = monotonic_us();
+    if (due > now)
+      g_usleep(due - now);
+  }
+  gint64 t = monotonic_us();
+  if (!push_one(s, s->index++)) {
+    s->push_done = true;
+    return;
+  }
+  if (i == 0)
+    s->first_push_us = t;
+  s->pushed = i + 1;
 }
 
 /* The netgearsink's sink pad: a buffer arriving is progress; the EOS
@@ -698,6 +724,11 @@ int run_send(const Args &a) {
                     on_sink_data, &s, nullptr);
   gst_object_unref(sinkpad);
 
+  /* Asked for from PAUSED on, before the start signal. */
+  GstAppSrcCallbacks callbacks = {};
+  callbacks.need_data = need_data;
+  gst_app_src_set_callbacks(GST_APP_SRC(s.appsrc), &callbacks, &s, nullptr);
+
   /* netgearsink's start() connects its socket (ZeroMQ connects in the
    * background: the receiver need not be there yet). */
   set_state_bounded(s.pipeline, GST_STATE_PLAYING, "PLAYING");
@@ -712,7 +743,8 @@ int run_send(const Args &a) {
   }
 
   s.progress_us = monotonic_us();
-  GThread *thread = g_thread_new("push", push_thread, &s);
+  s.give_up_us = monotonic_us() + kSubscribeTimeoutS * G_USEC_PER_SEC;
+  s.start_or_stop(false);
   GstBus *bus = gst_element_get_bus(s.pipeline);
   const gint64 idle_limit = static_cast<gint64>(a.timeout_s * 1e6);
   char seconds_text[32];
@@ -740,13 +772,12 @@ int run_send(const Args &a) {
               std::to_string(a.frames) + " frames pushed; is the receiver on port " + std::to_string(port) + "?)";
   }
   gst_object_unref(bus);
-  s.stop = true;
+  s.start_or_stop(true);
   const guint64 st_sent = sink_stat(s.sink, "sent"), st_acked = sink_stat(s.sink, "acknowledged"),
                 st_dropped = sink_stat(s.sink, "dropped"), st_timeouts = sink_stat(s.sink, "timeouts");
-  /* Unblocks a push waiting in appsrc and a render waiting for the
+  /* Unblocks appsrc waiting for data and a render waiting for the
    * receiver; the terminate on this change is bounded (500 ms). */
   gst_element_set_state(s.pipeline, GST_STATE_NULL);
-  g_thread_join(thread);
   if (!error.empty())
     fail(error);
   std::fprintf(stderr,
