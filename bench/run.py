@@ -112,6 +112,53 @@ def run_case(impl, pattern, payload, senders, frames_each, port0, fps=0, timeout
     return got, sent
 
 
+def thread_switches(pid):
+    """Context switches of the process's threads but its main one (the
+    harness, which polls the bus 10 times a second)."""
+    total = 0
+    for tid in os.listdir('/proc/%d/task' % pid):
+        if tid == str(pid):
+            continue
+        try:
+            with open('/proc/%d/task/%s/status' % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith(('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches')):
+                        total += int(line.split()[1])
+        except OSError:
+            pass  # a thread that ended meanwhile
+    return total
+
+
+def idle_receiver(port0, n, seconds):
+    """A receiver with n bound ports and nobody sending: its CPU time
+    (utime + stime from /proc) and its threads' context switches over
+    `seconds`, after it is READY. Returns None if it cannot run."""
+    prog = PROGS['ours']
+    ports = ','.join(str(port0 + i) for i in range(n))
+    env = dict(os.environ)
+    env.setdefault('GST_PLUGIN_PATH', os.path.join(BUILD, 'gst'))
+    rx = subprocess.Popen([prog, 'recv', '--pattern', '1', '--ports', ports, '--frames', '1', '--timeout',
+                           str(int(seconds) + 30)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        wait_ready(rx, 'idle recv', 30)
+        hz = os.sysconf('SC_CLK_TCK')
+
+        def ticks():
+            with open('/proc/%d/stat' % rx.pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime, stime
+        t0, s0 = ticks(), thread_switches(rx.pid)
+        time.sleep(seconds)  # the measurement window itself, not a wait for an event
+        t1, s1 = ticks(), thread_switches(rx.pid)
+        return seconds, (t1 - t0) / hz / seconds * 100, t1 - t0, hz, s1 - s0
+    except (Failed, OSError) as e:
+        print('idle case FAILED: %s' % str(e).splitlines()[0])
+        return None
+    finally:
+        rx.kill()
+        rx.wait()
+
+
 def figures(got, sent):
     frames = max(got['frames'], 1)
     if got['frames'] < 2 or got['seconds'] <= 0:
@@ -214,6 +261,12 @@ def main():
         out['paced'] = {'zmq': z, 'ours': o}
     except Failed as e:
         print('paced case FAILED: %s' % str(e).splitlines()[0])
+    idle = idle_receiver(BASE_PORT + 60, 16, 4.0 if a.quick else 10.0)
+    if idle:
+        print()
+        print('idle: netgearsrc with 16 bound ports and no sender, %.0f s: %.3f %% of one core (%d ticks of '
+              '1/%d s), %d context switches of its threads' % idle)
+        out['idle'] = dict(zip(('seconds', 'cpu_pct', 'ticks', 'hz', 'switches'), idle))
     if not a.no_montage:
         print()
         sys.stdout.flush()
