@@ -2,13 +2,14 @@
 """The benchmark: our elements against raw libzmq, in one run, on 127.0.0.1.
 
 For each case (payload x senders x pattern) it runs the raw libzmq baseline
-(build/bench/zmqbench: the same socket patterns, zero-copy, C API) and our
+(build/bench/zmqbench: the same socket patterns, zero-copy, C API), the same
+baseline with our elements' thread hand-offs (zmqbench --handoff) and our
 elements (build/bench/ngbench: appsrc with a pre-made frame ! netgearsink ->
 netgearsrc ! fakesink per pad), one process per sender and one receiver,
 each case --runs times (default 3), and prints medians: frames/s, GB/s,
 one-way latency p50/p99 (the sender's clock in the header, read where the
 frame is consumed), receiver and sender CPU per frame, receiver peak RSS,
-and our frames/s as a ratio to the baseline measured in the same run.
+and our frames/s as a ratio to both baselines measured in the same run.
 Then a paced case (1 sender, 640x480 at 30 fps, pattern 1): latency and
 the receiver's CPU per stream; then the camera wall (bench/montage.py): 16
 live senders into a compositor montage.
@@ -17,7 +18,7 @@ live senders into a compositor montage.
               [--payloads bgr640,bgr1080,jpeg20k] [--json FILE]
 
 --quick: one run per case, fewer frames (a smoke test of the tool).
-Ports 27500-27599. Needs the build (bench/run builds it first).
+Ports 27500-27599 (cases 27500-27555, idle 27560-27575, paced 27590). Needs the build (bench/run builds it first).
 """
 import argparse
 import json
@@ -30,6 +31,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get('NETGEAR_BUILD_DIR', os.path.join(HERE, '..', 'build'))
 PROGS = {'zmq': os.path.join(BUILD, 'bench', 'zmqbench'), 'ours': os.path.join(BUILD, 'bench', 'ngbench')}
+# The implementations measured: raw libzmq; raw libzmq with the elements'
+# thread hand-offs (zmqbench --handoff: a sender's frames go through an I/O
+# thread that owns the socket, a receiver's through a queue to a thread per
+# port), which tells the cost of that structure apart from our code's; ours.
+IMPLS = {'zmq': ('zmq', []), 'zmqh': ('zmq', ['--handoff']), 'ours': ('ours', [])}
 # Frames in all per case (split among the senders): about a second of work
 # for the baseline, a few for us at worst.
 TOTAL = {'bgr640': 3000, 'bgr1080': 400, 'jpeg20k': 8000}
@@ -77,13 +83,13 @@ def wait_ready(proc, name, timeout):
 
 
 def run_case(impl, pattern, payload, senders, frames_each, port0, fps=0, timeout=60):
-    prog = PROGS[impl]
+    prog, extra = PROGS[IMPLS[impl][0]], IMPLS[impl][1]
     ports = [port0 + i for i in range(senders)]
     env = dict(os.environ)
     env.setdefault('GST_PLUGIN_PATH', os.path.join(BUILD, 'gst'))
     env['NETGEAR_BENCH_WAIT_GO'] = '1'  # senders start together, on a line
     rx = subprocess.Popen([prog, 'recv', '--pattern', str(pattern), '--ports', ','.join(map(str, ports)), '--frames',
-                           str(frames_each), '--timeout', str(timeout)],
+                           str(frames_each), '--timeout', str(timeout)] + extra,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     txs = []
     try:
@@ -93,6 +99,7 @@ def run_case(impl, pattern, payload, senders, frames_each, port0, fps=0, timeout
                     str(frames_each)]
             if fps:
                 argv += ['--fps', str(fps)]
+            argv += extra
             txs.append(subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env=env))
         for i, t in enumerate(txs):
@@ -201,9 +208,9 @@ def main():
     out = {'cases': [], 'paced': None}
     print('gst-netgear benchmark: %d run(s) per case, medians; ours vs raw libzmq (same run)' % runs)
     print('load average at start: %s' % ' '.join(open('/proc/loadavg').read().split()[:3]))
-    head = ('%-14s %3s %2s | %8s %8s %5s | %6s %6s | %6s %6s | %7s %7s | %7s %7s | %5s %5s'
-            % ('payload', 'N', 'p', 'zmq fps', 'our fps', 'ratio', 'zGB/s', 'oGB/s', 'p50us', 'p99us',
-               'zrx/f', 'orx/f', 'ztx/f', 'otx/f', 'rxMB', 'deliv'))
+    head = ('%-14s %3s %2s | %7s %7s %7s %5s %5s | %5s | %6s %6s %6s %6s | %6s %6s | %6s %6s | %5s %5s'
+            % ('payload', 'N', 'p', 'zmq fps', 'hnd fps', 'our fps', 'o/z', 'o/h', 'oGB/s', 'zp50', 'hp50', 'op50',
+               'op99', 'zrx/f', 'orx/f', 'ztx/f', 'otx/f', 'rxMB', 'deliv'))
     print(head)
     print('-' * len(head))
     port = BASE_PORT
@@ -215,50 +222,52 @@ def main():
                 if pattern == 2:
                     fps = max(1, OFFER[payload] // n)
                     each = max(20, int(fps * PATTERN2_SECONDS * scale))
-                res = {'zmq': [], 'ours': []}
+                res = {impl: [] for impl in IMPLS}
                 try:
                     for _ in range(runs):
-                        for impl in ('zmq', 'ours'):
+                        for impl in IMPLS:
                             got, sent = run_case(impl, pattern, payload, n, each, port, fps=fps)
                             res[impl].append(figures(got, sent))
-                            port = BASE_PORT + (port - BASE_PORT + 20) % 80
+                            port = BASE_PORT + (port - BASE_PORT + 20) % 60
                 except Failed as e:
                     print('%-14s %3d %2d | FAILED: %s' % (PAYLOAD_LABEL[payload], n, pattern, str(e).splitlines()[0]))
                     out['cases'].append({'payload': payload, 'senders': n, 'pattern': pattern, 'error': str(e)})
                     continue
-                z, o = median_of(res['zmq']), median_of(res['ours'])
+                z, h, o = (median_of(res[impl]) for impl in IMPLS)
                 ratio = o['fps'] / z['fps'] if z['fps'] else 0
-                print('%-14s %3d %2d | %8.0f %8.0f %5.2f | %6.2f %6.2f | %6.0f %6.0f | %7.1f %7.1f | %7.1f %7.1f | '
-                      '%5.1f %5.2f'
-                      % (PAYLOAD_LABEL[payload], n, pattern, z['fps'], o['fps'], ratio, z['gbps'], o['gbps'],
-                         o['p50_us'], o['p99_us'], z['rx_cpu_us'], o['rx_cpu_us'], z['tx_cpu_us'], o['tx_cpu_us'],
-                         o['rss_mb'], o['delivered']), flush=True)
+                ratio_h = o['fps'] / h['fps'] if h['fps'] else 0
+                print('%-14s %3d %2d | %7.0f %7.0f %7.0f %5.2f %5.2f | %5.2f | %6.0f %6.0f %6.0f %6.0f | %6.1f %6.1f | '
+                      '%6.1f %6.1f | %5.1f %5.2f'
+                      % (PAYLOAD_LABEL[payload], n, pattern, z['fps'], h['fps'], o['fps'], ratio, ratio_h, o['gbps'],
+                         z['p50_us'], h['p50_us'], o['p50_us'], o['p99_us'], z['rx_cpu_us'], o['rx_cpu_us'],
+                         z['tx_cpu_us'], o['tx_cpu_us'], o['rss_mb'], o['delivered']), flush=True)
                 out['cases'].append({'payload': payload, 'senders': n, 'pattern': pattern, 'frames_each': each,
-                                     'zmq': z, 'ours': o, 'ratio': ratio, 'zmq_runs': res['zmq'],
-                                     'ours_runs': res['ours']})
-    print('columns: frames/s received (median) by raw libzmq (z) and our elements (o), ratio = o / z; GB/s of')
-    print('payload; p50/p99 one-way latency of ours (sender clock in the header to the frame consumed, us); CPU')
-    print('per frame (us) of the receiver (rx) and of the senders (tx, per frame offered); our receiver peak RSS')
-    print('(MiB); deliv = our frames received / offered (pattern 2 senders offer %s fps in all, paced, and drop by'
+                                     'zmq': z, 'zmq_handoff': h, 'ours': o, 'ratio': ratio, 'ratio_handoff': ratio_h,
+                                     'runs': res})
+    print('columns: frames/s received (median) by raw libzmq (zmq), by raw libzmq with the elements\' thread')
+    print('hand-offs (hnd: zmqbench --handoff) and by our elements (our); o/z and o/h: ours over each, measured in')
+    print('the same run; our payload GB/s; one-way latency p50 of each and p99 of ours (sender clock in the')
+    print('header to the frame consumed, us); CPU per frame (us) of the receiver (rx) and of the senders (tx, per')
+    print('frame offered), raw and ours; our receiver peak RSS (MiB); deliv = our frames received / offered')
+    print('(pattern 2 senders offer %s fps in all, paced, and drop by design: latest frame wins)'
           % '/'.join('%d' % OFFER[p] for p in a.payloads.split(',')))
-    print('design: latest frame wins)')
 
     # Paced: one camera-like stream, where latency and idle cost show.
-    paced = {'zmq': [], 'ours': []}
+    paced = {impl: [] for impl in IMPLS}
     frames = 60 if a.quick else 150
     try:
         for _ in range(runs):
-            for impl in ('zmq', 'ours'):
+            for impl in IMPLS:
                 got, sent = run_case(impl, 1, 'bgr640', 1, frames, BASE_PORT + 90, fps=30)
                 paced[impl].append(figures(got, sent))
-        z, o = median_of(paced['zmq']), median_of(paced['ours'])
+        z, h, o = (median_of(paced[impl]) for impl in IMPLS)
         print()
         print('paced: 1 sender, 640x480 BGR at 30 fps, pattern 1, %d frames' % frames)
-        print('  latency p50/p99: zmq %.0f/%.0f us, ours %.0f/%.0f us' % (z['p50_us'], z['p99_us'], o['p50_us'],
-                                                                          o['p99_us']))
-        print('  receiver CPU: zmq %.2f %%, ours %.2f %% of one core (%.0f us per frame)'
-              % (z['rx_cpu_pct'], o['rx_cpu_pct'], o['rx_cpu_us']))
-        out['paced'] = {'zmq': z, 'ours': o}
+        print('  latency p50/p99: zmq %.0f/%.0f us, zmq with hand-offs %.0f/%.0f us, ours %.0f/%.0f us'
+              % (z['p50_us'], z['p99_us'], h['p50_us'], h['p99_us'], o['p50_us'], o['p99_us']))
+        print('  receiver CPU: zmq %.2f %%, zmq with hand-offs %.2f %%, ours %.2f %% of one core (%.0f us per frame)'
+              % (z['rx_cpu_pct'], h['rx_cpu_pct'], o['rx_cpu_pct'], o['rx_cpu_us']))
+        out['paced'] = {'zmq': z, 'zmq_handoff': h, 'ours': o}
     except Failed as e:
         print('paced case FAILED: %s' % str(e).splitlines()[0])
     idle = idle_receiver(BASE_PORT + 60, 16, 4.0 if a.quick else 10.0)

@@ -12,11 +12,26 @@
  * contract (ngbench follows it too):
  *
  *   zmqbench recv --pattern 1|2 --ports P1,P2,... --frames N [--timeout S]
+ *                 [--handoff]
  *   zmqbench send --pattern 1|2 --port P --payload bgr640|bgr1080|jpeg20k
  *                 --frames N [--fps F] [--address 127.0.0.1] [--timeout S]
+ *                 [--handoff]
  *
  * (send's --timeout, default 60 s, bounds its wait for the receiver; it is
  * not part of the contract and the orchestrator need not pass it.)
+ *
+ * --handoff (or --handoff=1; not part of the contract) adds the same
+ * hand-offs as the elements, and nothing else: the main thread hands each
+ * message to an I/O thread that owns the socket (mutex + eventfd watched by
+ * its zmq_poll); in pattern 1 it waits on a condition variable for the
+ * reply, one frame in flight, in pattern 2 it leaves the frame in a
+ * one-slot mailbox (an unsent one is dropped). The receiver's polling
+ * thread replies at once, then moves the message into its port's queue of
+ * 2 frames (pattern 1: a full queue is not read until its consumer pops and
+ * wakes the poller through the eventfd; pattern 2: the oldest frame goes),
+ * and a consumer thread per port pops it (condition variable); that is
+ * where latency, frames and bytes are taken. Sockets, options, messages
+ * and output are the same.
  *
  * Messages: part 0 is a fixed 20-byte header (u64 seq, i64 sent_ns =
  * CLOCK_REALTIME at send, u32 flags, 1 = end marker) in host byte order,
@@ -29,16 +44,25 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace {
 
@@ -63,9 +87,41 @@ constexpr int kHangupTimeoutMs = 1000;
 /* Messages read from one port before the others get their turn. */
 constexpr int kBurst = 16;
 
-volatile sig_atomic_t g_interrupted = 0;
+/* --handoff: a receiver's port queue holds this many frames (netgearsrc's
+ * max-buffers default). */
+constexpr size_t kQueueFrames = 2;
 
-void on_signal(int) { g_interrupted = 1; }
+volatile sig_atomic_t g_interrupted = 0;
+/* --handoff: the eventfd the I/O thread's zmq_poll watches, for the whole
+ * process (never closed, so a signal handler cannot write to a reused fd);
+ * -1 without --handoff. */
+volatile sig_atomic_t g_wake_fd = -1;
+
+/* With --handoff the signal may land on a thread that is not polling: the
+ * eventfd wakes the I/O thread, which sees g_interrupted. */
+void on_signal(int) {
+  g_interrupted = 1;
+  if (g_wake_fd >= 0) {
+    int e = errno;
+    uint64_t one = 1;
+    ssize_t rc = write(g_wake_fd, &one, sizeof one);
+    (void)rc;
+    errno = e;
+  }
+}
+
+void wake_signal() {
+  uint64_t one = 1;
+  /* Only fails when the counter would overflow, i.e. it is set already. */
+  ssize_t rc = write(g_wake_fd, &one, sizeof one);
+  (void)rc;
+}
+
+void wake_drain() {
+  uint64_t v;
+  ssize_t rc = read(g_wake_fd, &v, sizeof v);
+  (void)rc;
+}
 
 int64_t clock_ns(clockid_t id) {
   timespec ts;
@@ -195,6 +251,7 @@ struct Options {
   double fps = 0;
   std::string address = "127.0.0.1";
   double timeout_s = 60;
+  bool handoff = false;
 };
 
 bool parse_int(const std::string &s, long long lo, long long hi, long long *out) {
@@ -223,15 +280,19 @@ bool parse_double(const std::string &s, double lo, double *out) {
 
 bool parse_args(int argc, char **argv, Options *o, std::string *error) {
   if (argc < 2 || (strcmp(argv[1], "recv") != 0 && strcmp(argv[1], "send") != 0)) {
-    *error = "usage: zmqbench recv --pattern 1|2 --ports P1,P2,... --frames N [--timeout S] | "
+    *error = "usage: zmqbench recv --pattern 1|2 --ports P1,P2,... --frames N [--timeout S] [--handoff] | "
              "zmqbench send --pattern 1|2 --port P --payload bgr640|bgr1080|jpeg20k --frames N [--fps F] "
-             "[--address A] [--timeout S]";
+             "[--address A] [--timeout S] [--handoff]";
     return false;
   }
   o->mode = argv[1];
   const bool recv = o->mode == "recv";
   for (int i = 2; i < argc; i++) {
     std::string key = argv[i], value;
+    if (key == "--handoff") { /* a flag: takes no value */
+      o->handoff = true;
+      continue;
+    }
     size_t eq = key.find('=');
     if (eq != std::string::npos) { /* --key=value too */
       value = key.substr(eq + 1);
@@ -247,6 +308,9 @@ bool parse_args(int argc, char **argv, Options *o, std::string *error) {
     if (key == "--pattern") {
       ok = parse_int(value, 1, 2, &n);
       o->pattern = static_cast<int>(n);
+    } else if (key == "--handoff" && eq != std::string::npos) { /* --handoff=1 (or 0) */
+      ok = parse_int(value, 0, 1, &n);
+      o->handoff = n == 1;
     } else if (key == "--frames") {
       ok = parse_int(value, 0, INT64_MAX / 2, &o->frames);
     } else if (key == "--timeout") {
@@ -371,6 +435,283 @@ struct RecvResult {
   bool timeout = false;
 };
 
+/* The end of a receiver's run, whether it timed out or not. */
+void close_ports(bool rep, bool timed_out, std::vector<Socket> &socks, const std::vector<Socket> &monitors) {
+  if (rep) {
+    if (!timed_out)
+      wait_for_hangups(monitors);
+    /* Whatever reply is still queued may leave before the sockets close. */
+    for (Socket &s : socks)
+      s.set(ZMQ_LINGER, kRepCloseLingerMs);
+  }
+}
+
+/* ---- receiver, --handoff ---- */
+
+/* A message on its way from the polling thread to its port's consumer:
+ * the decoded header and, not copied, the payload part as received. */
+struct Queued {
+  Header h;
+  bool end = false;
+  zmq_msg_t payload;
+
+  Queued() { zmq_msg_init(&payload); }
+  Queued(Queued &&o) noexcept : h(o.h), end(o.end) {
+    zmq_msg_init(&payload);
+    zmq_msg_move(&payload, &o.payload);
+  }
+  Queued &operator=(Queued &&o) noexcept {
+    if (this != &o) {
+      h = o.h;
+      end = o.end;
+      zmq_msg_move(&payload, &o.payload); /* closes ours first */
+    }
+    return *this;
+  }
+  Queued(const Queued &) = delete;
+  Queued &operator=(const Queued &) = delete;
+  ~Queued() { zmq_msg_close(&payload); }
+};
+
+struct PortQueue {
+  /* Under RecvQueues::mu */
+  std::deque<Queued> q;
+  size_t frames = 0; /* in q; the end marker is not one */
+  std::condition_variable cv;
+  /* The consumer's own, read once it is joined. */
+  long long got = 0, bytes = 0;
+  std::vector<int64_t> latency_ns;
+  int64_t first = 0, last = 0; /* monotonic */
+};
+
+struct RecvQueues {
+  RecvQueues(size_t n, bool rep_) : ports(n), rep(rep_) {}
+  std::mutex mu; /* one lock for every port's queue, as netgearsrc's */
+  std::vector<PortQueue> ports;
+  bool stop = false; /* under mu: the consumers pop what is left, then end */
+  const bool rep;
+};
+
+/* A port's consumer thread: pops, then takes the latency, frames and bytes
+ * where the plain receiver does on reading. Ends at its port's end marker
+ * or when stopped with its queue empty. */
+void consume(RecvQueues *qs, size_t i) {
+  PortQueue &p = qs->ports[i];
+  for (;;) {
+    Queued m;
+    bool was_full;
+    {
+      std::unique_lock<std::mutex> lk(qs->mu);
+      p.cv.wait(lk, [&] { return qs->stop || !p.q.empty(); });
+      if (p.q.empty())
+        return;
+      m = std::move(p.q.front());
+      p.q.pop_front();
+      was_full = !m.end && p.frames-- == kQueueFrames;
+    }
+    if (m.end)
+      return;
+    /* Pattern 1: the polling thread stopped reading this port. */
+    if (was_full && qs->rep)
+      wake_signal();
+    const int64_t arrival_rt = realtime_ns(), arrival = monotonic_ns();
+    p.got++;
+    p.bytes += static_cast<long long>(zmq_msg_size(&m.payload));
+    p.latency_ns.push_back(arrival_rt - m.h.sent_ns);
+    if (!p.first)
+      p.first = arrival;
+    p.last = arrival;
+    zmq_msg_close(&m.payload);
+    zmq_msg_init(&m.payload);
+  }
+}
+
+/* The consumers, stopped and joined on every way out. */
+class Consumers {
+public:
+  explicit Consumers(RecvQueues &qs) : qs_(qs) {}
+  ~Consumers() { stop(); }
+  bool start(std::string *error) {
+    try {
+      for (size_t i = 0; i < qs_.ports.size(); i++)
+        threads_.emplace_back(consume, &qs_, i);
+    } catch (const std::system_error &e) {
+      *error = std::string("cannot start a thread: ") + e.what();
+      return false;
+    }
+    return true;
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lk(qs_.mu);
+      qs_.stop = true;
+    }
+    for (PortQueue &p : qs_.ports)
+      p.cv.notify_all();
+    for (std::thread &t : threads_)
+      if (t.joinable())
+        t.join();
+  }
+
+private:
+  RecvQueues &qs_;
+  std::vector<std::thread> threads_;
+};
+
+/* run_recv's loop with the hand-offs of netgearsrc: this (polling) thread
+ * reads and replies as run_recv does, then queues the message for its
+ * port's consumer. */
+bool recv_handoff(const Options &o, std::vector<Socket> &socks, const std::vector<Socket> &monitors, RecvResult *r,
+                  std::string *error) {
+  const bool rep = o.pattern == 1;
+  const size_t n = socks.size();
+  RecvQueues qs(n, rep);
+  /* Room for every sample up front (within reason), as run_recv. */
+  for (PortQueue &p : qs.ports)
+    p.latency_ns.reserve(static_cast<size_t>(std::min<long long>(o.frames, (1 << 22) / static_cast<long long>(n))));
+  Consumers consumers(qs); /* after qs: joined before it goes */
+  if (!consumers.start(error))
+    return false;
+  printf("READY\n");
+  fflush(stdout);
+
+  std::vector<bool> ended(n, false);
+  size_t ended_count = 0;
+  bool warned_malformed = false;
+  const int64_t deadline = monotonic_ns() + static_cast<int64_t>(o.timeout_s * 1e9);
+  /* the ports' sockets, then the eventfd */
+  std::vector<zmq_pollitem_t> items(n + 1);
+
+  while (ended_count < n) {
+    long wait_ms = ms_left(deadline);
+    if (wait_ms == 0) {
+      r->timeout = true;
+      break;
+    }
+    {
+      /* Pattern 1: a port whose queue is full is not read (its consumer
+       * wakes us when it has room). */
+      std::lock_guard<std::mutex> lk(qs.mu);
+      for (size_t i = 0; i < n; i++)
+        items[i] = {socks[i].get(), 0,
+                    static_cast<short>(rep && qs.ports[i].frames >= kQueueFrames ? 0 : ZMQ_POLLIN), 0};
+    }
+    items[n] = {nullptr, g_wake_fd, ZMQ_POLLIN, 0};
+    if (zmq_poll(items.data(), static_cast<int>(n + 1), wait_ms) < 0) {
+      if (errno != EINTR) {
+        *error = zmq_error("zmq_poll");
+        return false;
+      }
+      if (g_interrupted) {
+        *error = "interrupted";
+        return false;
+      }
+      continue;
+    }
+    if (items[n].revents & ZMQ_POLLIN) {
+      wake_drain();
+      if (g_interrupted) {
+        *error = "interrupted";
+        return false;
+      }
+    }
+    for (size_t i = 0; i < n; i++) {
+      if (!(items[i].revents & ZMQ_POLLIN))
+        continue;
+      void *s = socks[i].get();
+      PortQueue &p = qs.ports[i];
+      for (int k = 0; k < kBurst; k++) {
+        zmq_msg_t head;
+        zmq_msg_init(&head);
+        if (zmq_msg_recv(&head, s, ZMQ_DONTWAIT) < 0) {
+          zmq_msg_close(&head);
+          if (errno == EAGAIN)
+            break;
+          *error = zmq_error("zmq_msg_recv");
+          return false;
+        }
+        Queued m;
+        bool well_formed = decode(zmq_msg_data(&head), zmq_msg_size(&head), &m.h);
+        bool more = zmq_msg_more(&head);
+        zmq_msg_close(&head);
+        /* The payload is kept as it came (an empty part if it could not be
+         * read, which counts 0 bytes, as run_recv). */
+        if (more) {
+          if (zmq_msg_recv(&m.payload, s, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m.payload);
+            zmq_msg_init(&m.payload);
+          }
+          drain_parts(s);
+        }
+        if (rep && zmq_send(s, &m.h.seq, sizeof m.h.seq, ZMQ_DONTWAIT) < 0)
+          fprintf(stderr, "zmqbench: cannot reply on port %d: %s\n", o.ports[i], zmq_strerror(errno));
+        if (!well_formed) {
+          if (!warned_malformed)
+            fprintf(stderr, "zmqbench: port %d: message with a malformed header ignored\n", o.ports[i]);
+          warned_malformed = true;
+          continue;
+        }
+        if (m.h.flags & kFlagEnd) {
+          if (ended[i])
+            continue;
+          ended[i] = true;
+          ended_count++;
+          /* Behind the port's frames: its consumer ends on it. */
+          m.end = true;
+          std::lock_guard<std::mutex> lk(qs.mu);
+          p.q.push_back(std::move(m));
+          p.cv.notify_one();
+          continue;
+        }
+        Queued dropped; /* closed after the lock is let go */
+        bool full;
+        {
+          std::lock_guard<std::mutex> lk(qs.mu);
+          if (p.frames >= kQueueFrames) {
+            /* Pattern 2 only (pattern 1 stops reading instead): the oldest
+             * frame goes. */
+            for (auto it = p.q.begin(); it != p.q.end(); ++it) {
+              if (!it->end) {
+                dropped = std::move(*it);
+                p.q.erase(it);
+                p.frames--;
+                break;
+              }
+            }
+          }
+          p.q.push_back(std::move(m));
+          p.frames++;
+          full = p.frames >= kQueueFrames;
+          p.cv.notify_one();
+        }
+        if (rep && full)
+          break; /* no room for the next one */
+      }
+    }
+  }
+  /* The consumers take what is queued, then end. */
+  consumers.stop();
+  int64_t first_arrival = 0, last_arrival = 0;
+  size_t samples = 0;
+  for (const PortQueue &p : qs.ports)
+    samples += p.latency_ns.size();
+  r->latency_ns.reserve(samples);
+  for (size_t i = 0; i < n; i++) {
+    PortQueue &p = qs.ports[i];
+    r->frames += p.got;
+    r->bytes += p.bytes;
+    r->per_port[i] = p.got;
+    r->latency_ns.insert(r->latency_ns.end(), p.latency_ns.begin(), p.latency_ns.end());
+    if (p.got) {
+      first_arrival = first_arrival ? std::min(first_arrival, p.first) : p.first;
+      last_arrival = std::max(last_arrival, p.last);
+    }
+  }
+  r->seconds = static_cast<double>(last_arrival - first_arrival) / 1e9;
+  close_ports(rep, r->timeout, socks, monitors);
+  return true;
+}
+
 bool run_recv(const Options &o, RecvResult *r, std::string *error) {
   const bool rep = o.pattern == 1;
   const size_t n = o.ports.size();
@@ -413,10 +754,12 @@ bool run_recv(const Options &o, RecvResult *r, std::string *error) {
       return false;
     }
   }
+  r->per_port.assign(n, 0);
+  if (o.handoff)
+    return recv_handoff(o, socks, monitors, r, error);
   printf("READY\n");
   fflush(stdout);
 
-  r->per_port.assign(n, 0);
   /* Room for every sample up front (within reason), so that growing the
    * vector does not show in the latencies. */
   r->latency_ns.reserve(static_cast<size_t>(std::min<long long>(o.frames * static_cast<long long>(n), 1 << 22)));
@@ -512,13 +855,7 @@ bool run_recv(const Options &o, RecvResult *r, std::string *error) {
     }
   }
   r->seconds = static_cast<double>(last_arrival - first_arrival) / 1e9;
-  if (rep) {
-    if (!r->timeout)
-      wait_for_hangups(monitors);
-    /* Whatever reply is still queued may leave before the sockets close. */
-    for (Socket &s : socks)
-      s.set(ZMQ_LINGER, kRepCloseLingerMs);
-  }
+  close_ports(rep, r->timeout, socks, monitors);
   return true;
 }
 
@@ -683,10 +1020,9 @@ bool read_subscriptions(void *sock, bool *subscribed, std::string *error) {
  * a drop was lost that way (seen with 4 senders of bgr640). With NODROP
  * throughout, a full pipe refuses instead of being set aside, so the end
  * marker can only be refused, and is retried. The frames cost the same. */
-bool run_pub(const Options &o, Socket &sock, const std::vector<uint8_t> &payload, SendResult *r,
-             std::string *error) {
-  void *s = sock.get();
-  /* Anything sent before the subscription arrives would be dropped. */
+/* Anything sent before the subscription arrives would be dropped: waits
+ * for it, --timeout at most. */
+bool wait_subscribed(const Options &o, void *s, std::string *error) {
   bool subscribed = false;
   const int64_t sub_deadline = monotonic_ns() + static_cast<int64_t>(o.timeout_s * 1e9);
   while (!subscribed) {
@@ -696,6 +1032,43 @@ bool run_pub(const Options &o, Socket &sock, const std::vector<uint8_t> &payload
     if (w != Wait::Ready || !read_subscriptions(s, &subscribed, error))
       return false;
   }
+  return true;
+}
+
+/* The end marker is refused while the pipe is full: retried until taken. */
+bool send_end_marker(const Options &o, void *s, bool *subscribed, std::string *error) {
+  const int64_t end_deadline = monotonic_ns() + kEndTimeoutMs * kNsPerMs;
+  Header end{static_cast<uint64_t>(o.frames), 0, kFlagEnd};
+  for (;;) {
+    end.sent_ns = realtime_ns();
+    if (send_message(s, end, nullptr))
+      return true;
+    if (errno != EAGAIN) {
+      *error = zmq_error("sending the end marker");
+      return false;
+    }
+    if (monotonic_ns() >= end_deadline) {
+      *error = "the receiver did not take the end marker in time";
+      return false;
+    }
+    /* Sleeps kEndRetryMs, unless the XPUB reports something, which is read:
+     * an unsubscription means nobody will take it. */
+    int64_t retry_at = std::min(end_deadline, monotonic_ns() + kEndRetryMs * kNsPerMs);
+    if (wait_for(s, ZMQ_POLLIN, retry_at, error) == Wait::Failed || !read_subscriptions(s, subscribed, error))
+      return false;
+    if (!*subscribed) {
+      *error = "the receiver went away before the end marker";
+      return false;
+    }
+  }
+}
+
+bool run_pub(const Options &o, Socket &sock, const std::vector<uint8_t> &payload, SendResult *r,
+             std::string *error) {
+  void *s = sock.get();
+  if (!wait_subscribed(o, s, error))
+    return false;
+  bool subscribed = true;
 
   Pacer pacer(o.fps);
   int64_t first = 0, last = 0;
@@ -707,6 +1080,14 @@ bool run_pub(const Options &o, Socket &sock, const std::vector<uint8_t> &payload
     Header h{static_cast<uint64_t>(seq), realtime_ns(), 0};
     if (!first)
       first = monotonic_ns();
+    /* The socket's pending commands first, a drained pipe among them: a
+     * send processes them at most about once a millisecond, so a sender
+     * that only sends finds its pipe full long after it drained and
+     * delivers a fraction of what it could. A sender that polls its socket,
+     * as netgearsink's I/O thread does, takes them on every poll. */
+    int events = 0;
+    size_t events_len = sizeof events;
+    zmq_getsockopt(s, ZMQ_EVENTS, &events, &events_len);
     /* Refused (EAGAIN) = dropped, which is not an error. "sent" counts the
      * frames offered, as ngbench counts the buffers it pushes; the
      * receiver's count tells how many got through. */
@@ -719,31 +1100,284 @@ bool run_pub(const Options &o, Socket &sock, const std::vector<uint8_t> &payload
   }
   r->seconds = static_cast<double>(last - first) / 1e9;
 
-  /* The end marker is refused while the pipe is full: retried until taken. */
-  const int64_t end_deadline = monotonic_ns() + kEndTimeoutMs * kNsPerMs;
-  Header end{static_cast<uint64_t>(o.frames), 0, kFlagEnd};
-  for (;;) {
-    end.sent_ns = realtime_ns();
-    if (send_message(s, end, nullptr))
-      break;
-    if (errno != EAGAIN) {
-      *error = zmq_error("sending the end marker");
+  if (!send_end_marker(o, s, &subscribed, error))
+    return false;
+  /* Closing may wait this long for the end marker to leave. */
+  sock.set(ZMQ_LINGER, kPubCloseLingerMs);
+  return true;
+}
+
+/* ---- sender, --handoff ----
+ * As netgearsink: the main thread (netgearsink's streaming thread) stamps
+ * and hands each message over; the I/O thread owns the socket from its
+ * start to its join, and sleeps in zmq_poll on the eventfd and the socket. */
+
+struct Handoff {
+  std::mutex mu;
+  std::condition_variable cv; /* the I/O thread -> the main thread */
+  /* Under mu. */
+  bool has_msg = false; /* msg handed over, not taken yet */
+  Header msg;
+  bool end_asked = false;           /* pattern 2: send the end marker */
+  uint64_t gen = 0, done_gen = 0;   /* pattern 1: per message; 2: the end marker */
+  bool failed = false;              /* the I/O thread gave up (and ended) */
+  std::string error;
+  int64_t first_sent = 0;           /* pattern 1: as run_req's first */
+  bool stop = false;
+};
+
+/* The I/O thread, stopped and joined on every way out. */
+class IoThread {
+public:
+  explicit IoThread(Handoff &h) : h_(h) {}
+  ~IoThread() { stop(); }
+  bool start(std::function<void()> fn, std::string *error) {
+    try {
+      thread_ = std::thread(std::move(fn));
+    } catch (const std::system_error &e) {
+      *error = std::string("cannot start a thread: ") + e.what();
       return false;
     }
-    if (monotonic_ns() >= end_deadline) {
+    return true;
+  }
+  void stop() {
+    if (!thread_.joinable())
+      return;
+    {
+      std::lock_guard<std::mutex> lk(h_.mu);
+      h_.stop = true;
+    }
+    wake_signal();
+    thread_.join();
+  }
+
+private:
+  Handoff &h_;
+  std::thread thread_;
+};
+
+void io_failed(Handoff *h, std::string why) {
+  std::lock_guard<std::mutex> lk(h->mu);
+  h->failed = true;
+  h->error = std::move(why);
+  h->cv.notify_all();
+}
+
+/* Pattern 1's I/O thread: run_req's sending and waiting, one message at a
+ * time, with run_req's bounds. */
+void req_io(const Options &o, void *sock, const std::vector<uint8_t> &payload, Handoff *h) {
+  /* The first request waits for the receiver for --timeout. */
+  int64_t writable_by = monotonic_ns() + static_cast<int64_t>(o.timeout_s * 1e9);
+  int64_t reply_by = 0, first = 0;
+  bool have = false, inflight = false;
+  Header cur;
+  uint64_t cur_gen = 0;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lk(h->mu);
+      if (h->stop)
+        return;
+      if (!have && h->has_msg) {
+        cur = h->msg;
+        cur_gen = h->gen;
+        h->has_msg = false;
+        have = true;
+      }
+    }
+    const bool end = have && (cur.flags & kFlagEnd);
+    zmq_pollitem_t items[2] = {{nullptr, g_wake_fd, ZMQ_POLLIN, 0},
+                               {sock, 0, static_cast<short>(have ? (inflight ? ZMQ_POLLIN : ZMQ_POLLOUT) : 0), 0}};
+    int rc = zmq_poll(items, 2, have ? ms_left(inflight ? reply_by : writable_by) : -1);
+    if (rc < 0 && errno != EINTR)
+      return io_failed(h, zmq_error("zmq_poll"));
+    if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+      wake_drain();
+    if (g_interrupted)
+      return io_failed(h, "interrupted");
+    if (!have)
+      continue;
+    if (!inflight && (items[1].revents & ZMQ_POLLOUT)) {
+      if (!first && !end)
+        first = monotonic_ns();
+      if (send_message(sock, cur, end ? nullptr : &payload)) {
+        inflight = true;
+        reply_by = monotonic_ns() + (end ? kEndTimeoutMs : kReplyTimeoutMs) * kNsPerMs;
+        continue;
+      }
+      if (errno != EAGAIN)
+        return io_failed(h, zmq_error("send"));
+    } else if (inflight && (items[1].revents & ZMQ_POLLIN)) {
+      zmq_msg_t reply;
+      zmq_msg_init(&reply);
+      rc = zmq_msg_recv(&reply, sock, ZMQ_DONTWAIT);
+      zmq_msg_close(&reply);
+      if (rc >= 0) {
+        drain_parts(sock);
+        have = inflight = false;
+        writable_by = monotonic_ns() + kReplyTimeoutMs * kNsPerMs;
+        std::lock_guard<std::mutex> lk(h->mu);
+        h->first_sent = first;
+        h->done_gen = cur_gen;
+        h->cv.notify_all();
+        continue;
+      }
+      /* EAGAIN: what came in was not our reply (REQ_CORRELATE dropped it). */
+      if (errno != EAGAIN)
+        return io_failed(h, zmq_error("receiving a reply"));
+    }
+    if (!inflight && monotonic_ns() >= writable_by)
+      return io_failed(h, "the receiver at port " + std::to_string(o.port) + " did not take a request in time");
+    if (inflight && monotonic_ns() >= reply_by)
+      return io_failed(h, std::string("no reply to ") +
+                              (end ? "the end marker" : "frame " + std::to_string(cur.seq)) + " in time");
+  }
+}
+
+/* run_req with the hand-offs of netgearsink's render: lock-step, the main
+ * thread blocked until the I/O thread has the reply. */
+bool run_req_handoff(const Options &o, void *sock, const std::vector<uint8_t> &payload, SendResult *r,
+                     std::string *error) {
+  Handoff h;
+  IoThread io(h); /* after h: joined before it goes */
+  if (!io.start([&] { req_io(o, sock, payload, &h); }, error))
+    return false;
+  /* The I/O thread bounds every message; this only makes sure. */
+  const auto bound = std::chrono::milliseconds(static_cast<int64_t>(o.timeout_s * 1000) + 2 * kReplyTimeoutMs + 1000);
+  Pacer pacer(o.fps);
+  int64_t last = 0;
+  for (long long seq = 0; seq <= o.frames; seq++) {
+    const bool end = seq == o.frames; /* the end marker goes after the frames */
+    if (!end && !pacer.wait()) {
+      *error = "interrupted";
+      return false;
+    }
+    std::unique_lock<std::mutex> lk(h.mu);
+    h.msg = Header{static_cast<uint64_t>(seq), realtime_ns(), end ? kFlagEnd : 0};
+    h.has_msg = true;
+    const uint64_t gen = ++h.gen;
+    wake_signal();
+    bool done = h.cv.wait_for(lk, bound, [&] { return h.done_gen >= gen || h.failed; });
+    if (h.failed) {
+      *error = h.error;
+      return false;
+    }
+    if (!done) {
+      *error = "the I/O thread did not finish a message in time";
+      return false;
+    }
+    if (!end) {
+      last = monotonic_ns();
+      r->sent++;
+    }
+  }
+  std::lock_guard<std::mutex> lk(h.mu);
+  r->seconds = static_cast<double>(last - h.first_sent) / 1e9;
+  return true;
+}
+
+/* Pattern 2's I/O thread: sends what is in the mailbox as run_pub does,
+ * then the end marker when asked. */
+void pub_io(const Options &o, void *s, const std::vector<uint8_t> &payload, Handoff *h) {
+  bool subscribed = true; /* run_pub_handoff waited for it */
+  for (;;) {
+    Header frame;
+    bool have = false, end = false;
+    uint64_t end_gen = 0;
+    {
+      std::lock_guard<std::mutex> lk(h->mu);
+      if (h->stop)
+        return;
+      if (h->has_msg) {
+        frame = h->msg;
+        h->has_msg = false;
+        have = true;
+      }
+      if (h->end_asked && h->done_gen < h->gen) {
+        end = true;
+        end_gen = h->gen;
+      }
+    }
+    /* Refused (EAGAIN) = dropped, as run_pub. */
+    if (have && !send_message(s, frame, &payload) && errno != EAGAIN)
+      return io_failed(h, zmq_error("send"));
+    if (end) {
+      std::string err;
+      if (!send_end_marker(o, s, &subscribed, &err))
+        return io_failed(h, err);
+      std::lock_guard<std::mutex> lk(h->mu);
+      h->done_gen = end_gen;
+      h->cv.notify_all();
+      return; /* nothing comes after it */
+    }
+    zmq_pollitem_t items[2] = {{nullptr, g_wake_fd, ZMQ_POLLIN, 0}, {s, 0, ZMQ_POLLIN, 0}};
+    int rc = zmq_poll(items, 2, -1);
+    if (rc < 0 && errno != EINTR)
+      return io_failed(h, zmq_error("zmq_poll"));
+    if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+      wake_drain();
+    if (g_interrupted)
+      return io_failed(h, "interrupted");
+    std::string err;
+    if (rc > 0 && (items[1].revents & ZMQ_POLLIN) && !read_subscriptions(s, &subscribed, &err))
+      return io_failed(h, err);
+  }
+}
+
+/* run_pub with the hand-offs of netgearsink: the main thread leaves each
+ * frame in a one-slot mailbox and goes on. */
+bool run_pub_handoff(const Options &o, Socket &sock, const std::vector<uint8_t> &payload, SendResult *r,
+                     std::string *error) {
+  if (!wait_subscribed(o, sock.get(), error))
+    return false;
+  Handoff h;
+  IoThread io(h); /* after h: joined before it goes */
+  if (!io.start([&] { pub_io(o, sock.get(), payload, &h); }, error))
+    return false;
+  Pacer pacer(o.fps);
+  int64_t first = 0, last = 0;
+  for (long long seq = 0; seq < o.frames; seq++) {
+    if (!pacer.wait()) {
+      *error = "interrupted";
+      return false;
+    }
+    Header msg{static_cast<uint64_t>(seq), realtime_ns(), 0};
+    if (!first)
+      first = monotonic_ns();
+    {
+      std::lock_guard<std::mutex> lk(h.mu);
+      if (h.failed) {
+        *error = h.error;
+        return false;
+      }
+      /* One not taken yet is replaced: dropped, and counted in "sent" as
+       * run_pub counts a refused one. */
+      h.msg = msg;
+      h.has_msg = true;
+    }
+    wake_signal();
+    last = monotonic_ns();
+    r->sent++;
+  }
+  r->seconds = static_cast<double>(last - first) / 1e9;
+
+  {
+    std::unique_lock<std::mutex> lk(h.mu);
+    h.end_asked = true;
+    const uint64_t gen = ++h.gen;
+    wake_signal();
+    /* The I/O thread gives up after kEndTimeoutMs; this only makes sure. */
+    bool done = h.cv.wait_for(lk, std::chrono::milliseconds(kEndTimeoutMs + 1000),
+                              [&] { return h.done_gen >= gen || h.failed; });
+    if (h.failed) {
+      *error = h.error;
+      return false;
+    }
+    if (!done) {
       *error = "the receiver did not take the end marker in time";
       return false;
     }
-    /* Sleeps kEndRetryMs, unless the XPUB reports something, which is read:
-     * an unsubscription means nobody will take it. */
-    int64_t retry_at = std::min(end_deadline, monotonic_ns() + kEndRetryMs * kNsPerMs);
-    if (wait_for(s, ZMQ_POLLIN, retry_at, error) == Wait::Failed || !read_subscriptions(s, &subscribed, error))
-      return false;
-    if (!subscribed) {
-      *error = "the receiver went away before the end marker";
-      return false;
-    }
   }
+  io.stop(); /* the socket is this thread's again */
   /* Closing may wait this long for the end marker to leave. */
   sock.set(ZMQ_LINGER, kPubCloseLingerMs);
   return true;
@@ -795,6 +1429,8 @@ bool run_send(const Options &o, SendResult *r, std::string *error) {
       return false;
     }
   }
+  if (o.handoff)
+    return req ? run_req_handoff(o, sock.get(), payload, r, error) : run_pub_handoff(o, sock, payload, r, error);
   return req ? run_req(o, sock.get(), payload, r, error) : run_pub(o, sock, payload, r, error);
 }
 
@@ -806,6 +1442,14 @@ int main(int argc, char **argv) {
   if (!parse_args(argc, argv, &o, &error)) {
     printf("ERROR %s\n", error.c_str());
     return 1;
+  }
+  if (o.handoff) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) {
+      printf("ERROR cannot create an eventfd: %s\n", strerror(errno));
+      return 1;
+    }
+    g_wake_fd = fd;
   }
   /* A signal makes every wait return, and the run ends cleanly with ERROR.
    * No SA_RESTART: zmq_poll and clock_nanosleep must see EINTR. */
