@@ -123,6 +123,9 @@ void set_key(void *sock, int opt, const std::string &z85) {
   zmq_setsockopt(sock, opt, z85.c_str(), z85.size() + 1);
 }
 
+/* With CURVE, failed handshakes in a row (none succeeding) that mean the
+ * receiver's key is not the one we have; a receiver restarting fails one. */
+constexpr int kHandshakeFailuresRefused = 3;
 constexpr int kHandshakeFailed =
     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 
@@ -321,7 +324,9 @@ void *Sender::make_socket(std::string *error) {
    * after request-timeout. A refused security handshake would otherwise
    * look like a receiver that is not there, for ever. Before the connect,
    * so no event is missed. */
-  monitor_ = monitor_socket(ctx_, s, (req ? ZMQ_EVENT_DISCONNECTED : 0) | kHandshakeFailed, error);
+  monitor_ = monitor_socket(ctx_, s,
+                            (req ? ZMQ_EVENT_DISCONNECTED : 0) | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | kHandshakeFailed,
+                            error);
   if (!monitor_) {
     zmq_close(s);
     return nullptr;
@@ -402,7 +407,7 @@ void Sender::stop() {
 
 void Sender::set_flushing(bool flushing) {
   {
-    std::lock_guard<std::mutex> lk(mu_);
+    Locked lk(this);
     flushing_ = flushing;
     if (flushing) {
       /* Counted, so a flush that ends before the I/O thread looks still
@@ -430,13 +435,36 @@ SenderStats Sender::stats() {
 }
 
 void Sender::finish(Slot &slot, uint64_t gen, Result r, std::string error) {
-  /* mu_ held */
+  /* mu_ held, through a Locked */
   if (gen <= slot.done_gen)
     return;
   slot.done_gen = gen;
   slot.result = r;
   slot.error = std::move(error);
-  cv_.notify_all();
+  notify_ = true; /* told when the Locked scope ends */
+}
+
+/* Whether a monitor event says the receiver refuses this sender for good.
+ * A refusal by its authentication, or another security mechanism, is final.
+ * Any other failed handshake is what a receiver that dies or restarts
+ * leaves (the connection closed mid-handshake): ZeroMQ connects again, and
+ * without security that is all it is. With CURVE a wrong receiver key
+ * fails that way too, at every attempt: refused once it repeats with no
+ * handshake succeeding in between. I/O thread. */
+bool Sender::is_refusal(uint16_t ev, uint32_t value) {
+  if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+    handshake_failures_ = 0;
+    return false;
+  }
+  if (!(ev & kHandshakeFailed))
+    return false;
+  if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
+      (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH))
+    return true;
+  handshake_failures_++;
+  GST_INFO("%s: handshake failed (event 0x%x, value 0x%x), %d in a row", cfg_.endpoint.c_str(), ev, value,
+           handshake_failures_);
+  return cfg_.security.mode != SECURE_NONE && handshake_failures_ >= kHandshakeFailuresRefused;
 }
 
 /* The receiver will not take this sender: every later send fails with
@@ -453,7 +481,7 @@ void Sender::handshake_failed(uint16_t ev, uint32_t value) {
     why = "the security handshake with " + cfg_.endpoint +
           " failed: is 'server-key' (or keys-dir's server.key) the receiver's public key?";
   GST_ERROR("%s", why.c_str());
-  std::lock_guard<std::mutex> lk(mu_);
+  Locked lk(this);
   if (fatal_.empty())
     fatal_ = why;
   /* Whatever waits learns it now. */
@@ -560,7 +588,7 @@ void Sender::run_reqrep() {
     sock_ = make_socket(&err);
     inflight = false;
     deadline = now + timeout_us;
-    std::lock_guard<std::mutex> lk(mu_);
+    Locked lk(this);
     stats_.reconnects++;
     if (timed_out)
       stats_.timeouts++;
@@ -593,7 +621,7 @@ void Sender::run_reqrep() {
 
   for (;;) {
     {
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       if (stop_)
         break;
       if (cur && (flushing_ || aborts_ != cur_aborts)) {
@@ -630,7 +658,7 @@ void Sender::run_reqrep() {
     int rc = zmq_poll(items, 3, timeout);
     if (rc < 0 && errno != EINTR) {
       GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       if (cur)
         finish(*cur_slot, cur_gen, Result::FAILED, std::string("polling failed: ") + zmq_strerror(errno));
       break;
@@ -645,13 +673,13 @@ void Sender::run_reqrep() {
     bool refused = false;
     while ((items[2].revents & ZMQ_POLLIN) && read_event(monitor_, &event, &ev, &value)) {
       lost = lost || ev == ZMQ_EVENT_DISCONNECTED;
-      if ((ev & kHandshakeFailed) && !refused) {
+      if (!refused && is_refusal(ev, value)) {
         refused = true;
         handshake_failed(ev, value);
       }
     }
     if (refused && cur) {
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       finish(*cur_slot, cur_gen, Result::FAILED, fatal_);
       cur.reset();
       inflight = false;
@@ -671,7 +699,7 @@ void Sender::run_reqrep() {
       deadline = 0;
       answered_once = true;
       failures = 0;
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       if (cur_slot == &frame_)
         std::swap(frame_reply_, reply);
       stats_.acked++;
@@ -689,7 +717,7 @@ void Sender::run_reqrep() {
       /* Sending it again could only reach a new receiver, which knows
        * nothing of us: give up now rather than wait out its deadline. */
       GST_INFO("%s: connection closed with the terminate on it", cfg_.endpoint.c_str());
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       stats_.lost++;
       finish(term_, cur_gen, Result::FAILED, "connection closed with the terminate on it");
       cur.reset();
@@ -712,7 +740,7 @@ void Sender::run_reqrep() {
           deadline = now + timeout_us;
         if (cur_deadline)
           deadline = std::min(deadline, cur_deadline);
-        std::lock_guard<std::mutex> lk(mu_);
+        Locked lk(this);
         stats_.sent++;
         stats_.bytes += cur->header.size() + (cur->payload ? cur->payload->size() : 0);
       } else if (errno != EAGAIN) {
@@ -720,7 +748,7 @@ void Sender::run_reqrep() {
       }
     }
     if (cur_deadline && now >= cur_deadline) {
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       finish(*cur_slot, cur_gen, Result::FAILED, "terminate not acknowledged in time");
       cur.reset();
       inflight = false;
@@ -731,7 +759,7 @@ void Sender::run_reqrep() {
       break;
   }
   /* Anything still waiting learns that it will not go out. */
-  std::lock_guard<std::mutex> lk(mu_);
+  Locked lk(this);
   if (cur)
     finish(*cur_slot, cur_gen, Result::ABORTED);
 }
@@ -753,7 +781,7 @@ void Sender::run_pubsub() {
     std::optional<OutMessage> frame, term;
     uint64_t term_gen = 0, term_deadline = 0;
     {
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       if (stop_)
         break;
       if (frame_.msg) {
@@ -769,7 +797,7 @@ void Sender::run_pubsub() {
       /* Without a subscriber it goes nowhere; with the receiver's queue
        * full (SNDHWM 1) it is refused: dropped, latest-frame semantics. */
       bool ok = send_message(sock_, *frame, ZMQ_DONTWAIT);
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       if (ok && subscribed) {
         stats_.sent++;
         stats_.bytes += frame->header.size() + (frame->payload ? frame->payload->size() : 0);
@@ -784,7 +812,7 @@ void Sender::run_pubsub() {
       while (receive_message(sock_, &sub))
         note_subscription(sub, &subscribed);
       uint64_t now = monotonic_us();
-      std::lock_guard<std::mutex> lk(mu_);
+      Locked lk(this);
       if (flushing_ && !stop_) {
         finish(term_, term_gen, Result::ABORTED);
         term_.msg.reset();
@@ -819,7 +847,7 @@ void Sender::run_pubsub() {
     uint32_t value;
     bool refused = false;
     while ((items[2].revents & ZMQ_POLLIN) && read_event(monitor_, &event, &ev, &value)) {
-      if ((ev & kHandshakeFailed) && !refused) {
+      if (!refused && is_refusal(ev, value)) {
         refused = true;
         handshake_failed(ev, value);
       }
@@ -827,7 +855,7 @@ void Sender::run_pubsub() {
     while ((items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &sub))
       note_subscription(sub, &subscribed);
   }
-  std::lock_guard<std::mutex> lk(mu_);
+  Locked lk(this);
   if (term_.msg) {
     finish(term_, term_.gen, Result::ABORTED);
     term_.msg.reset();

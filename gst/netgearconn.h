@@ -188,6 +188,26 @@ private:
   void *make_socket(std::string *error);
   void close_socket();
   void finish(Slot &slot, uint64_t gen, Result r, std::string error = {});
+  /* mu_ for a scope. What finish() ended in it is told to the waiting
+   * thread once mu_ is let go: notified under mu_, that thread would wake
+   * only to wait for mu_, a second wake-up per frame. */
+  class Locked {
+  public:
+    explicit Locked(Sender *s) : s_(s), lk_(s->mu_) {}
+    ~Locked() {
+      bool notify = s_->notify_;
+      s_->notify_ = false;
+      lk_.unlock();
+      if (notify)
+        s_->cv_.notify_all();
+    }
+    Locked(const Locked &) = delete;
+    Locked &operator=(const Locked &) = delete;
+
+  private:
+    Sender *s_;
+    std::unique_lock<std::mutex> lk_;
+  };
 
   SenderConfig cfg_;
   void *ctx_ = nullptr;
@@ -203,6 +223,7 @@ private:
   Message frame_reply_; /* the answer to frame_'s newest finished request */
   Slot term_;
   bool flushing_ = false;
+  bool notify_ = false; /* finish() ended a slot: the waiter is to be told */
   uint64_t aborts_ = 0;
   bool stop_ = false;
   SenderStats stats_;
@@ -210,6 +231,8 @@ private:
    * handshake); set by the I/O thread, under mu_. */
   std::string fatal_;
   void handshake_failed(uint16_t ev, uint32_t value);
+  bool is_refusal(uint16_t ev, uint32_t value);
+  int handshake_failures_ = 0; /* I/O thread: failed handshakes in a row */
 };
 
 /* ---- receiver: one REP or SUB socket bound per port ---- */

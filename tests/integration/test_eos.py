@@ -54,6 +54,9 @@ def scenario(tap, pattern, ports):
             a.send_line()
             ok = rx.run_until(lambda: rx.pad_eos[a_port], 15)
             tap.ok(ok, '%s: A terminated -> pad src_%d gets EOS' % (label, a_port), rx.summary() + '\n' + a.report())
+            # Posted before the EOS was queued: on the bus by now, maybe not
+            # read yet (run_until stops as soon as the pad has its EOS).
+            rx.drain_bus()
             tap.ok(rx.got('netgear-server-terminated', a_port),
                    '%s: netgear-server-terminated for port %d (EOS)' % (label, a_port), rx.summary())
             tap.ok(not rx.eos and not rx.pad_eos[b_port] and not rx.pad_eos[idle_port],

@@ -11,8 +11,13 @@
    the pipeline reaches EOS while a sender is still streaming.
 3. A REQ/REP sender paused (PLAYING -> PAUSED -> PLAYING) mid-stream goes on
    where it was: no frame lost, none twice, upstream not stopped.
+4. Connections closed in the middle of the ZeroMQ handshake, as a receiver
+   that is killed or restarting leaves them, do not fail a sender without
+   security: it delivers everything once a receiver is there.
 """
+import socket
 import sys
+import threading
 import time
 
 import ngtest as ng
@@ -113,10 +118,56 @@ def sender_paused(tap, port):
         rx.stop()
 
 
+def handshakes_cut(tap, port):
+    name = 'connections closed mid-handshake'
+    frames, cuts = 30, 5
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((ng.LOOPBACK, port))
+    listener.listen(8)
+    listener.settimeout(0.5)
+    closed = []
+
+    def cut():
+        # Accepts and closes at once, before the ZeroMQ greeting is answered:
+        # the sender sees its handshake fail, as with a receiver killed while
+        # it connects. Bounded by count and time.
+        deadline = ng.Deadline(15)
+        while len(closed) < cuts and not deadline.expired():
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                continue
+            conn.close()
+            closed.append(time.monotonic())
+    with ng.ProcGroup() as group:
+        tx = group.add(ng.Proc('sender', ng.sender_argv(port, 0, frames, pattern=1, sync=True)))
+        t = threading.Thread(target=cut)
+        t.start()
+        t.join(20)
+        listener.close()
+        tap.ok(len(closed) == cuts, '%s: the sender connected and was cut off %d times' % (name, cuts),
+               '%d cuts\n%s' % (len(closed), tx.report()))
+        tap.ok(not tx.find('ERROR'), '%s: the sender has not failed' % name, tx.report())
+        rx = ng.Receiver([port])
+        try:
+            if not tap.ok(rx.start(), '%s: a receiver comes' % name, '\n'.join(rx.errors)):
+                return
+            rx.run_until(lambda: rx.eos, 30)
+            with rx.lock:
+                seqs = [f['seq'] for f in rx.frames[port]]
+            tap.ok(seqs == list(range(frames)), '%s: every frame arrives, once, in order' % name,
+                   'seq %s\n%s' % (seqs, tx.report()))
+            tap.ok(tx.wait_exit(20) == 0 and not tx.find('ERROR'), '%s: the sender ends cleanly' % name,
+                   tx.report())
+        finally:
+            rx.stop()
+
+
 def main():
     tap = ng.Tap()
     for fn, args in ((receiver_goes_away, (27190,)), (receiver_goes_away, (27196, "skip")), (eos_to_pipeline, (27192, 27193)),
-                     (sender_paused, (27194,))):
+                     (sender_paused, (27194,)), (handshakes_cut, (27197,))):
         try:
             fn(tap, *args)
         except Exception:
