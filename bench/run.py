@@ -206,7 +206,8 @@ def main():
             sys.exit('%s is missing: build first (bench/run does)' % p)
 
     out = {'cases': [], 'paced': None}
-    print('gst-netgear benchmark: %d run(s) per case, medians; ours vs raw libzmq (same run)' % runs)
+    print('gst-netgear benchmark: %d run(s) per case, medians; ours vs raw libzmq, without and with our thread '
+          'hand-offs (same run)' % runs)
     print('load average at start: %s' % ' '.join(open('/proc/loadavg').read().split()[:3]))
     head = ('%-14s %3s %2s | %7s %7s %7s %5s %5s | %5s | %6s %6s %6s %6s | %6s %6s | %6s %6s | %5s %5s'
             % ('payload', 'N', 'p', 'zmq fps', 'hnd fps', 'our fps', 'o/z', 'o/h', 'oGB/s', 'zp50', 'hp50', 'op50',
