@@ -457,6 +457,50 @@ void close_ports(bool rep, bool timed_out, std::vector<Socket> &socks, const std
   }
 }
 
+/* ---- receiver: one message ---- */
+
+enum class Read { MESSAGE, NONE, FAILED };
+
+/* Reads one message from a port without waiting: its header into *h, its
+ * payload part as it came (not copied; empty when there is none or it could
+ * not be read, which counts 0 bytes) into *payload, the rest thrown away.
+ * A message's parts arrive together, so the reads cannot wait. */
+Read read_message(void *s, Header *h, bool *well_formed, zmq_msg_t *payload, std::string *error) {
+  zmq_msg_t head;
+  zmq_msg_init(&head);
+  if (zmq_msg_recv(&head, s, ZMQ_DONTWAIT) < 0) {
+    zmq_msg_close(&head);
+    if (errno == EAGAIN)
+      return Read::NONE;
+    *error = zmq_error("zmq_msg_recv");
+    return Read::FAILED;
+  }
+  *well_formed = decode(zmq_msg_data(&head), zmq_msg_size(&head), h);
+  bool more = zmq_msg_more(&head);
+  zmq_msg_close(&head);
+  if (more) {
+    if (zmq_msg_recv(payload, s, ZMQ_DONTWAIT) < 0) {
+      zmq_msg_close(payload);
+      zmq_msg_init(payload);
+    }
+    drain_parts(s);
+  }
+  return Read::MESSAGE;
+}
+
+/* REP must answer whatever it read before it can read again; the REQ
+ * sender needs no more than its seq back. */
+void answer(void *s, bool rep, const Header &h, int port) {
+  if (rep && zmq_send(s, &h.seq, sizeof h.seq, ZMQ_DONTWAIT) < 0)
+    fprintf(stderr, "zmqbench: cannot reply on port %d: %s\n", port, zmq_strerror(errno));
+}
+
+void warn_malformed(int port, bool *warned) {
+  if (!*warned)
+    fprintf(stderr, "zmqbench: port %d: message with a malformed header ignored\n", port);
+  *warned = true;
+}
+
 /* ---- receiver, --handoff ---- */
 
 /* A message on its way from the polling thread to its port's consumer:
@@ -631,34 +675,16 @@ bool recv_handoff(const Options &o, std::vector<Socket> &socks, const std::vecto
       void *s = socks[i].get();
       PortQueue &p = qs.ports[i];
       for (int k = 0; k < kBurst; k++) {
-        zmq_msg_t head;
-        zmq_msg_init(&head);
-        if (zmq_msg_recv(&head, s, ZMQ_DONTWAIT) < 0) {
-          zmq_msg_close(&head);
-          if (errno == EAGAIN)
-            break;
-          *error = zmq_error("zmq_msg_recv");
-          return false;
-        }
         Queued m;
-        bool well_formed = decode(zmq_msg_data(&head), zmq_msg_size(&head), &m.h);
-        bool more = zmq_msg_more(&head);
-        zmq_msg_close(&head);
-        /* The payload is kept as it came (an empty part if it could not be
-         * read, which counts 0 bytes, as run_recv). */
-        if (more) {
-          if (zmq_msg_recv(&m.payload, s, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m.payload);
-            zmq_msg_init(&m.payload);
-          }
-          drain_parts(s);
-        }
-        if (rep && zmq_send(s, &m.h.seq, sizeof m.h.seq, ZMQ_DONTWAIT) < 0)
-          fprintf(stderr, "zmqbench: cannot reply on port %d: %s\n", o.ports[i], zmq_strerror(errno));
+        bool well_formed;
+        Read got = read_message(s, &m.h, &well_formed, &m.payload, error);
+        if (got == Read::NONE)
+          break;
+        if (got == Read::FAILED)
+          return false;
+        answer(s, rep, m.h, o.ports[i]);
         if (!well_formed) {
-          if (!warned_malformed)
-            fprintf(stderr, "zmqbench: port %d: message with a malformed header ignored\n", o.ports[i]);
-          warned_malformed = true;
+          warn_malformed(o.ports[i], &warned_malformed);
           continue;
         }
         if (m.h.flags & kFlagEnd) {
@@ -806,45 +832,23 @@ bool run_recv(const Options &o, RecvResult *r, std::string *error) {
         continue;
       void *s = socks[i].get();
       for (int k = 0; k < kBurst; k++) {
-        zmq_msg_t head;
-        zmq_msg_init(&head);
-        if (zmq_msg_recv(&head, s, ZMQ_DONTWAIT) < 0) {
-          zmq_msg_close(&head);
-          if (errno == EAGAIN)
-            break;
-          *error = zmq_error("zmq_msg_recv");
-          return false;
-        }
         Header h;
-        bool well_formed = decode(zmq_msg_data(&head), zmq_msg_size(&head), &h);
-        bool more = zmq_msg_more(&head);
-        zmq_msg_close(&head);
-        /* The payload is looked at, not copied: its size only. A message's
-         * parts arrive together, so the read cannot wait. */
-        size_t payload_bytes = 0;
-        int64_t arrival_rt = 0, arrival = 0; /* realtime, monotonic */
-        if (more) {
-          zmq_msg_t payload;
-          zmq_msg_init(&payload);
-          int rc = zmq_msg_recv(&payload, s, ZMQ_DONTWAIT);
-          /* The consumer has it: the latency is taken here. */
-          arrival_rt = realtime_ns();
-          arrival = monotonic_ns();
-          payload_bytes = rc < 0 ? 0 : zmq_msg_size(&payload);
-          zmq_msg_close(&payload);
-          drain_parts(s);
-        } else {
-          arrival_rt = realtime_ns();
-          arrival = monotonic_ns();
-        }
-        /* REP must answer whatever it read before it can read again; the
-         * REQ sender needs no more than its seq back. */
-        if (rep && zmq_send(s, &h.seq, sizeof h.seq, ZMQ_DONTWAIT) < 0)
-          fprintf(stderr, "zmqbench: cannot reply on port %d: %s\n", o.ports[i], zmq_strerror(errno));
+        bool well_formed;
+        zmq_msg_t payload;
+        zmq_msg_init(&payload);
+        Read got = read_message(s, &h, &well_formed, &payload, error);
+        /* The consumer has it: the latency is taken here. The payload is
+         * looked at, not copied: its size only. */
+        const int64_t arrival_rt = realtime_ns(), arrival = monotonic_ns();
+        const size_t payload_bytes = zmq_msg_size(&payload);
+        zmq_msg_close(&payload);
+        if (got == Read::NONE)
+          break;
+        if (got == Read::FAILED)
+          return false;
+        answer(s, rep, h, o.ports[i]);
         if (!well_formed) {
-          if (!warned_malformed)
-            fprintf(stderr, "zmqbench: port %d: message with a malformed header ignored\n", o.ports[i]);
-          warned_malformed = true;
+          warn_malformed(o.ports[i], &warned_malformed);
           continue;
         }
         if (h.flags & kFlagEnd) {
