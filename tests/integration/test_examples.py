@@ -8,6 +8,10 @@
   * examples/appsink-receiver.py with two examples/sender.sh senders given
     MESSAGE values that need gst-launch quoting (a JSON string with quotes
     and backslashes, an object with spaces): the messages arrive as given.
+  * examples/c/netgear-wall (C, built) with two senders of its own and one
+    sender process that is killed: it prints each sender connecting, the
+    two terminating and the killed one timing out, then EOS, every frame of
+    its own senders counted, and exits 0.
 Senders stop on SIGINT, as a user stops them.
 Ports 27230-27239. Skipped (exit 77 in TAP terms: a plan of 0) when the C++
 example was not built."""
@@ -23,6 +27,7 @@ import ngtest as ng  # noqa: E402
 SOURCE = os.path.join(ng.HERE, '..', '..', 'examples')
 BUILT = os.environ.get('NETGEAR_EXAMPLES_BUILD', '')
 CXX_RECEIVER = os.path.join(BUILT, 'netgear-appsink-receiver') if BUILT else ''
+C_WALL = os.path.join(BUILT, 'c', 'netgear-wall') if BUILT else ''
 LINE = re.compile(r'^port=(\d+) seq=(\d+) message=(.*) size=(\d+) (\S+) (\S*) (\d+)x(\d+)$')
 
 
@@ -113,9 +118,36 @@ def python_receiver_shell_senders(tap):
                    'got %s\nwant %s\n%s' % (got, want, rx.report()))
 
 
+def c_wall(tap):
+    own, far = [27234, 27235], 27236
+    frames = 150
+    d = ng.Deadline(60)
+    with ng.ProcGroup() as group:
+        # The far sender first: it waits for the wall, so it is there before
+        # the wall's own senders are done (which would end the wall).
+        tx = ng.start_sender(group, far, 2, 100000, pattern=1, sync=True, timeout=55)
+        wall = group.add(ng.Proc('netgear-wall', [C_WALL, '--ports', ','.join(map(str, own + [far])), '--senders',
+                                                  str(len(own)), '--frames', str(frames), '--timeout', '1500']))
+        tap.ok(wall.wait_line('connected port=%d' % far, d.left()) is not None,
+               'C wall: prints the far sender connecting', wall.report() + '\n' + tx.report())
+        # Killed once it is streaming (a sender gone before its first frame
+        # only disconnects); frame 10 entering its sink means 9 were answered.
+        tap.ok(tx.wait_line('SENT 10 ', d.left()) is not None, 'C wall: the far sender streams', tx.report())
+        tx.p.send_signal(signal.SIGKILL)  # a camera losing its power
+        tap.ok(wall.wait_line('timeout port=%d connection-open=false' % far, d.left()) is not None,
+               'C wall: prints the killed sender timing out', wall.report())
+        tap.ok(wall.wait_exit(d.left()) == 0, 'C wall: ends by itself and exits 0', wall.report())
+        tap.ok(all(wall.find('connected port=%d peer=%s' % (p, ng.LOOPBACK)) for p in own) and
+               all(wall.find('terminated port=%d' % p) for p in own),
+               'C wall: prints its own senders connecting and terminating', wall.report())
+        tap.ok(wall.find('EOS') and all(wall.find('port=%d frames=%d' % (p, frames)) for p in own),
+               'C wall: EOS, and every frame of its own senders counted', wall.report())
+
+
 def body(tap):
     cxx_receiver_python_senders(tap)
     python_receiver_shell_senders(tap)
+    c_wall(tap)
 
 
 if not os.path.exists(CXX_RECEIVER):
