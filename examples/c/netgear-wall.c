@@ -150,16 +150,19 @@ static gchar *receiver_description(gchar **ports, const gchar *address, guint ti
   GString *d = g_string_new(NULL);
   g_string_append_printf(d, "netgearsrc name=src address=%s ports=%s timeout=%u compositor name=mix", address, joined,
                          timeout);
+  /* The compositor scales each tile: a capsfilter in a branch would hold
+   * back the segment of the gap that prerolls a port with no sender yet
+   * (README, Known limits). */
   for (guint i = 0; i < n; i++)
-    g_string_append_printf(d, " sink_%u::xpos=%u sink_%u::ypos=%u", i, (i % cols) * 320, i, (i / cols) * 240);
+    g_string_append_printf(d, " sink_%u::xpos=%u sink_%u::ypos=%u sink_%u::width=320 sink_%u::height=240", i,
+                           (i % cols) * 320, i, (i / cols) * 240, i, i);
   /* Fixed output caps: the montage's size and rate do not depend on which
    * senders have come yet. */
   g_string_append_printf(d, " ! video/x-raw,width=%u,height=%u,framerate=30/1 ! videoconvert ! %s", cols * 320,
                          ((n + cols - 1) / cols) * 240, display ? "autovideosink" : "fakesink sync=true");
   for (guint i = 0; i < n; i++)
     g_string_append_printf(d,
-                           " src.src_%s ! queue ! videoconvert ! videoscale ! video/x-raw,width=320,height=240"
-                           " ! mix.sink_%u",
+                           " src.src_%s ! queue ! videoconvert ! mix.sink_%u",
                            ports[i], i);
   g_free(joined);
   return g_string_free(d, FALSE);
