@@ -34,6 +34,9 @@ NETGEAR_PACKAGES=(
   # libopencv-dev, which pulls in every module (VTK, GDAL, ...).
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopencv-highgui-dev libopencv-videoio-dev
+  # docs/raspberry-pi.md's lines, run by test_raspberry_pi.py: x264enc for
+  # its software H.264, and libcamerasrc to inspect (no camera needed).
+  gstreamer1.0-plugins-ugly gstreamer1.0-libcamera
   # ip and tc: the multi-host test (test_netns.py) puts its hosts in network
   # namespaces joined by veth pairs, with netem delay and loss on the links.
   iproute2
