@@ -10,7 +10,7 @@ and its frames arrive with the caps the line asks for (JPEG, H.264, BGR),
 all of them in pattern 1. The Pi 4's v4l2h264enc exists only on a Pi: its
 line runs with x264enc in its place. A line whose encoder is not installed
 is skipped, saying which. `gst-inspect-1.0 libcamerasrc` is checked where
-the element is installed. Ports 27270-27279.
+the element is installed. Ports 27360-27369.
 """
 import os
 import re
@@ -21,7 +21,7 @@ import ngtest as ng  # noqa: E402
 
 PAGE = os.path.join(ng.HERE, '..', '..', 'docs', 'raspberry-pi.md')
 FRAMES = 45
-PORT0 = 27270
+PORT0 = 27360
 
 
 def sender_lines():
