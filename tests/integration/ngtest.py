@@ -19,6 +19,7 @@ in a finally block (ProcGroup).
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -357,6 +358,21 @@ class ProcGroup:
         for p in self.procs:
             p.kill()
         return False
+
+
+def doc_commands(path, prefix='gst-launch-1.0 '):
+    """The commands of a Markdown page's ```sh blocks that start with
+    prefix, continuation lines joined and spaces collapsed, as a user
+    pastes them."""
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    out = []
+    for block in re.findall(r'```sh\n(.*?)```', text, re.S):
+        for cmd in block.replace('\\\n', ' ').splitlines():
+            cmd = re.sub(r'\s+', ' ', cmd).strip()
+            if cmd.startswith(prefix):
+                out.append(cmd)
+    return out
 
 
 def sender_argv(port, index, frames, pattern=1, caps='video/x-raw,format=BGR,width=318,height=200,framerate=30/1',

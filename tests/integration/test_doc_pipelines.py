@@ -22,21 +22,9 @@ PAGES = sorted(glob.glob(os.path.join(ng.HERE, '..', '..', 'docs', 'modes', '*.m
 PORT0 = 27340
 
 
-def commands(path):
-    with open(path, encoding='utf-8') as f:
-        text = f.read()
-    out = []
-    for block in re.findall(r'```sh\n(.*?)```', text, re.S):
-        for cmd in block.replace('\\\n', ' ').splitlines():
-            cmd = re.sub(r'\s+', ' ', cmd).strip()
-            if cmd.startswith('gst-launch-1.0 '):
-                out.append(cmd)
-    return out
-
-
 def run_page(tap, path, port0):
     page = os.path.relpath(path, os.path.join(ng.HERE, '..', '..'))
-    cmds = commands(path)
+    cmds = ng.doc_commands(path)
     ports = sorted({int(p) for c in cmds for p in re.findall(r'(?:port=|src_|ports=[\d,]*?)(\d{4,5})', c)})
     mapping = {p: port0 + i for i, p in enumerate(ports)}
 

@@ -24,20 +24,6 @@ FRAMES = 45
 PORT0 = 27360
 
 
-def sender_lines():
-    """The page's `gst-launch-1.0 libcamerasrc` commands, continuation lines
-    joined."""
-    with open(PAGE, encoding='utf-8') as f:
-        text = f.read()
-    out = []
-    for block in re.findall(r'```sh\n(.*?)```', text, re.S):
-        for cmd in block.replace('\\\n', ' ').splitlines():
-            cmd = re.sub(r'\s+', ' ', cmd).strip()
-            if cmd.startswith('gst-launch-1.0 libcamerasrc'):
-                out.append(cmd)
-    return out
-
-
 def have(element):
     return ng.Gst.ElementFactory.find(element) is not None
 
@@ -83,7 +69,7 @@ def run_line(tap, index, cmd):
 
 
 def body(tap):
-    lines = sender_lines()
+    lines = ng.doc_commands(PAGE, 'gst-launch-1.0 libcamerasrc')
     tap.ok(len(lines) >= 4, 'docs/raspberry-pi.md has its %d sender lines' % len(lines), '\n'.join(lines))
     for i, cmd in enumerate(lines):
         run_line(tap, i, cmd)
