@@ -6,6 +6,7 @@
 #include <gst/gst.h>
 
 #include "gstnetgearmeta.h"
+#include "gstnetgearoverlay.h"
 #include "gstnetgearsink.h"
 #include "gstnetgearsrc.h"
 
@@ -13,6 +14,7 @@ static gboolean plugin_init(GstPlugin *plugin) {
   gst_netgear_meta_register();
   gboolean ok = GST_ELEMENT_REGISTER(netgearsink, plugin);
   ok |= GST_ELEMENT_REGISTER(netgearsrc, plugin);
+  ok |= GST_ELEMENT_REGISTER(netgearoverlay, plugin);
   return ok;
 }
 

@@ -4,7 +4,7 @@
 netgearsrc binds one port per sender; compositor tiles the senders' pads into
 a montage (2x2 for four ports), which goes to a Motion-JPEG AVI file, or to
 the screen with --display. Each tile shows its port and the message its
-sender sends with its frames (textoverlay, updated from each buffer's
+sender sends with its frames (netgearoverlay, from each buffer's
 GstNetGearMeta). Once every expected sender has connected, and one
 second of montage later, one frame is saved as a PNG (at the end of the
 stream if some sender never came).
@@ -24,7 +24,6 @@ Run with Debian's /usr/bin/python3 (python3-gi, python3-gst-1.0) and
 GST_PLUGIN_PATH pointing at the plugin.
 """
 import argparse
-import json
 import signal
 import sys
 import threading
@@ -72,9 +71,8 @@ def build(args, ports):
     for i, port in enumerate(ports):
         mix.append(f"sink_{i}::xpos={i % cols * tw} sink_{i}::ypos={i // cols * th} "
                    f"sink_{i}::width={tw} sink_{i}::height={th}")
-        branches.append(f"src.src_{port} ! queue ! videoconvert ! textoverlay name=label_{port} "
-                        f"text=\"port {port}\" font-desc=\"Sans 16\" valignment=top halignment=left "
-                        f"line-alignment=left shaded-background=true ! mix.sink_{i}")
+        # netgearoverlay: the port and the sender's message on its tile.
+        branches.append(f"src.src_{port} ! queue ! videoconvert ! netgearoverlay ! mix.sink_{i}")
     if args.display:
         out = "autovideosink"
     elif args.output.endswith(".mkv"):
@@ -101,7 +99,6 @@ def main():
     pipeline = build(args, ports)
     src = pipeline.get_by_name("src")
     last = pipeline.get_by_name("last")
-    mix = pipeline.get_by_name("mix")
     loop = GLib.MainLoop()
     state = {"rc": 0, "connected": set(), "snapped": False, "ending": False}
     frames = {p: 0 for p in ports}
@@ -115,13 +112,7 @@ def main():
             say("META", meta.get_structure().to_string() if meta else "(none)")
         message = meta.get_structure().get_value("message") if meta else "null"
         if message != shown[port]:
-            # The sender's message, on its tile: a JSON string as its text,
-            # anything else as compact JSON.
             shown[port] = message
-            value = json.loads(message)
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            label = pipeline.get_by_name(f"label_{port}")
-            label.set_property("text", f"port {port}" + (f" — {text}" if value is not None else ""))
             say(f"MESSAGE port={port} {message}")
         return Gst.PadProbeReturn.OK
 
