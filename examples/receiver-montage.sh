@@ -15,6 +15,11 @@
 #   FPS              frame rate of the montage                (30)
 #   OUTPUT           empty: autovideosink; a file name ending in .avi or .mkv:
 #                    Motion-JPEG in AVI or Matroska           ()
+#   OVERLAY          1: each tile shows its port and its sender's message
+#                    (netgearoverlay; needs textoverlay, Debian: gstreamer1.0-x) (0)
+#   BIDIRECTIONAL    1: bidirectional mode (pattern 1; the senders too) (0)
+#   REPLY            with BIDIRECTIONAL=1: the JSON value answering every
+#                    frame, e.g. '"Hi"' or '{"gain": 2}'      (null)
 # Arguments go to gst-launch-1.0 before the pipeline (e.g. -q, -m).
 #
 # It ends by itself once every sender that connected has terminated (its
@@ -34,6 +39,9 @@ TILE_WIDTH=${TILE_WIDTH:-640}
 TILE_HEIGHT=${TILE_HEIGHT:-360}
 FPS=${FPS:-30}
 OUTPUT=${OUTPUT:-}
+OVERLAY=${OVERLAY:-0}
+BIDIRECTIONAL=${BIDIRECTIONAL:-0}
+REPLY=${REPLY:-}
 
 IFS=, read -r -a ports <<<"$PORTS"
 n=${#ports[@]}
@@ -52,6 +60,16 @@ case $OUTPUT in
   *) echo "OUTPUT must be empty or end in .avi or .mkv" >&2; exit 2 ;;
 esac
 
+# shellcheck source=examples/json-property.sh
+source "$here/json-property.sh"
+options=()
+if [[ $BIDIRECTIONAL == 1 ]]; then
+  options+=(bidirectional=true)
+  [[ -n $REPLY ]] && options+=("$(json_property reply "$REPLY")")
+fi
+overlay=()
+[[ $OVERLAY == 1 ]] && overlay=(netgearoverlay '!')
+
 mix=(compositor name=mix background=black)
 branches=()
 for i in "${!ports[@]}"; do
@@ -59,10 +77,10 @@ for i in "${!ports[@]}"; do
     "sink_$i::width=$TILE_WIDTH" "sink_$i::height=$TILE_HEIGHT")
   # decodebin: raw frames pass as they are; JPEG frames (a vidgear server
   # compresses by default when simplejpeg is installed) are decoded.
-  branches+=("src.src_${ports[i]}" '!' decodebin '!' queue '!' videoconvert '!' "mix.sink_$i")
+  branches+=("src.src_${ports[i]}" '!' decodebin '!' queue '!' videoconvert '!' "${overlay[@]}" "mix.sink_$i")
 done
 
 exec gst-launch-1.0 "$@" \
-  netgearsrc name=src address="$ADDRESS" ports="$PORTS" pattern="$NETGEAR_PATTERN" \
+  netgearsrc name=src address="$ADDRESS" ports="$PORTS" pattern="$NETGEAR_PATTERN" "${options[@]}" \
   "${mix[@]}" ! "$montage_caps" ! videoconvert ! "${out[@]}" \
   "${branches[@]}"

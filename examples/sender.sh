@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
-# One NetGear sender: a videotestsrc picture with a label, sent by netgearsink
-# to the receiver at ADDRESS:PORT (the receiver binds, every sender connects
-# to a port of its own).
+# One NetGear sender: a videotestsrc picture (or a camera) with a label, sent
+# by netgearsink to the receiver at ADDRESS:PORT (the receiver binds, every
+# sender connects to a port of its own).
 #
 #   ADDRESS=192.0.2.10 PORT=5567 LABEL="camera garage" examples/sender.sh
+#   ADDRESS=192.0.2.10 SOURCE="v4l2src device=/dev/video0" examples/sender.sh -e
 #   PORT=5567 MESSAGE='{"camera": "garage", "gain": 2.5}' examples/sender.sh
 #
 # Environment (default):
 #   ADDRESS          the receiver's address                    (127.0.0.1)
 #   PORT             the receiver port, unique per sender      (5566)
 #   NETGEAR_PATTERN  1 = REQ/REP, 2 = PUB/SUB; as the receiver (1)
+#   SOURCE           the source element and its properties, e.g. "v4l2src" or
+#                    "libcamerasrc"; empty: a live videotestsrc       ()
 #   TEST_PATTERN     videotestsrc pattern (smpte, ball, snow, pinwheel, ...) (smpte)
 #   LABEL            text drawn on the picture, empty for none ("port $PORT");
 #                    needs textoverlay (Debian: gstreamer1.0-x)
 #   MESSAGE          JSON value sent with every frame (netgearsink's message
 #                    property), e.g. '{"camera": "garage"}' or '"garage"';
 #                    empty for none                                      ()
-#   NUM_BUFFERS      frames to send, then end of stream, which tells the
-#                    receiver this sender terminated; -1: send for ever (-1)
+#   BIDIRECTIONAL    1: bidirectional mode (pattern 1; the receiver too): each
+#                    reply is printed, as gst-launch -m prints a netgear-reply
+#                    message; nothing else is printed then         (0)
+#   NUM_BUFFERS      videotestsrc: frames to send, then end of stream, which
+#                    tells the receiver this sender terminated; -1: send for
+#                    ever (-1)
 #   WIDTH HEIGHT FPS picture size and rate                     (640 360 30)
-# Arguments go to gst-launch-1.0 before the pipeline (e.g. -q).
+# Arguments go to gst-launch-1.0 before the pipeline (e.g. -q; -e, so that
+# Ctrl-C ends the stream and the receiver hears this sender terminate).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +39,7 @@ fi
 ADDRESS=${ADDRESS:-127.0.0.1}
 PORT=${PORT:-5566}
 NETGEAR_PATTERN=${NETGEAR_PATTERN:-1}
+SOURCE=${SOURCE:-}
 TEST_PATTERN=${TEST_PATTERN:-smpte}
 LABEL=${LABEL-port $PORT}
 NUM_BUFFERS=${NUM_BUFFERS:--1}
@@ -38,6 +47,7 @@ MESSAGE=${MESSAGE:-}
 WIDTH=${WIDTH:-640}
 HEIGHT=${HEIGHT:-360}
 FPS=${FPS:-30}
+BIDIRECTIONAL=${BIDIRECTIONAL:-0}
 
 overlay=()
 if [[ -n $LABEL ]]; then
@@ -45,23 +55,29 @@ if [[ -n $LABEL ]]; then
     shaded-background=true '!')
 fi
 
-# gst-launch-1.0 reads a property value twice: its parser takes a quoted
-# value with \" and \\ escaped, then a string property unquotes once more
-# whatever still starts with a quote (a JSON string does).
-gst_quote() {
-  local v=${1//\\/\\\\}
-  v=${v//\"/\\\"}
-  printf '"%s"' "$v"
-}
-message=()
-if [[ -n $MESSAGE ]]; then
-  value=$(gst_quote "$MESSAGE")
-  [[ $MESSAGE == \"* ]] && value=$(gst_quote "$value")
-  message=("message=$value")
+# shellcheck source=examples/json-property.sh
+source "$here/json-property.sh"
+options=()
+[[ -n $MESSAGE ]] && options+=("$(json_property message "$MESSAGE")")
+
+if [[ -n $SOURCE ]]; then
+  # A camera gives what it gives: the size and rate asked for are made.
+  read -r -a source <<<"$SOURCE"
+  source+=('!' videoconvert '!' videoscale '!' videorate)
+else
+  # Live, as a camera is: FPS frames a second.
+  source=(videotestsrc is-live=true pattern="$TEST_PATTERN" num-buffers="$NUM_BUFFERS")
 fi
 
-exec gst-launch-1.0 "$@" \
-  videotestsrc pattern="$TEST_PATTERN" num-buffers="$NUM_BUFFERS" \
-  ! "video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1" \
-  ! "${overlay[@]}" videoconvert ! video/x-raw,format=BGR \
-  ! netgearsink address="$ADDRESS" port="$PORT" pattern="$NETGEAR_PATTERN" "${message[@]}"
+pipeline=("${source[@]}"
+  ! "video/x-raw,width=$WIDTH,height=$HEIGHT,framerate=$FPS/1"
+  ! "${overlay[@]}" videoconvert ! "video/x-raw,format=BGR"
+  ! netgearsink address="$ADDRESS" port="$PORT" pattern="$NETGEAR_PATTERN" "${options[@]}")
+
+if [[ $BIDIRECTIONAL == 1 ]]; then
+  # -m prints every bus message; the replies are the netgear-reply ones.
+  # exec: signals reach gst-launch-1.0 itself.
+  exec gst-launch-1.0 -m "$@" "${pipeline[@]}" bidirectional=true > >(sed -un '/netgear-reply/p')
+else
+  exec gst-launch-1.0 "$@" "${pipeline[@]}"
+fi
