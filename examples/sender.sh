@@ -12,7 +12,8 @@
 #   PORT             the receiver port, unique per sender      (5566)
 #   NETGEAR_PATTERN  1 = REQ/REP, 2 = PUB/SUB; as the receiver (1)
 #   SOURCE           the source element and its properties, e.g. "v4l2src" or
-#                    "libcamerasrc"; empty: a live videotestsrc       ()
+#                    "libcamerasrc" (split at spaces: no value may hold one);
+#                    it runs until Ctrl-C; empty: a live videotestsrc  ()
 #   TEST_PATTERN     videotestsrc pattern (smpte, ball, snow, pinwheel, ...) (smpte)
 #   LABEL            text drawn on the picture, empty for none ("port $PORT");
 #                    needs textoverlay (Debian: gstreamer1.0-x)
@@ -76,8 +77,10 @@ pipeline=("${source[@]}"
 
 if [[ $BIDIRECTIONAL == 1 ]]; then
   # -m prints every bus message; the replies are the netgear-reply ones.
-  # exec: signals reach gst-launch-1.0 itself.
-  exec gst-launch-1.0 -m "$@" "${pipeline[@]}" bidirectional=true > >(sed -un '/netgear-reply/p')
+  # exec: signals reach gst-launch-1.0 itself; the sed ignores the
+  # terminal's Ctrl-C, to print the last replies and not leave
+  # gst-launch-1.0 writing to a closed pipe.
+  exec gst-launch-1.0 -m "$@" "${pipeline[@]}" bidirectional=true > >(trap '' INT TERM; exec sed -un '/netgear-reply/p')
 else
   exec gst-launch-1.0 "$@" "${pipeline[@]}"
 fi

@@ -51,6 +51,8 @@ struct _GstNetGearOverlay {
   GstBin parent;
 
   GstElement *text; /* the textoverlay, NULL when that plugin is missing */
+  GstPad *probe_pad; /* its video_sink, where the probe sits (owned) */
+  gulong probe;
 
   /* Under the object lock. */
   gboolean show_port;
@@ -73,10 +75,15 @@ static GstStaticPadTemplate sink_template =
 static GstStaticPadTemplate src_template =
     GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-raw(ANY)"));
 
+/* Longer messages are shown as their JSON text, cut: decoding megabytes of
+ * a peer's JSON for every frame to draw 200 characters of it is not worth
+ * it. */
+#define MAX_DECODED_MESSAGE (64 * 1024)
+
 /* A JSON string is shown as its text, any other JSON value as the JSON the
  * meta holds (Python's json.dumps form); text that is not JSON as it is. */
 static std::string message_text(const std::string &json) {
-  if (!json.empty() && json[0] == '"') {
+  if (!json.empty() && json[0] == '"' && json.size() <= MAX_DECODED_MESSAGE) {
     nlohmann::json v = nlohmann::json::parse(json, nullptr, false);
     if (v.is_string())
       return v.get<std::string>();
@@ -87,7 +94,12 @@ static std::string message_text(const std::string &json) {
 /* Plain text of at most max_chars characters (0: any), valid UTF-8 without
  * control characters other than newline and tab, as Pango markup. */
 static gchar *markup_of(const std::string &text, guint max_chars) {
-  gchar *valid = g_utf8_make_valid(text.data(), static_cast<gssize>(text.size()));
+  /* A character takes 4 bytes at most (and an invalid byte becomes one
+   * character): what lies beyond is cut anyway. */
+  gsize bytes = text.size();
+  if (max_chars && bytes > static_cast<gsize>(max_chars) * 4 + 4)
+    bytes = static_cast<gsize>(max_chars) * 4 + 4;
+  gchar *valid = g_utf8_make_valid(text.data(), static_cast<gssize>(bytes));
   GString *clean = g_string_sized_new(strlen(valid));
   guint chars = 0;
   for (const gchar *p = valid; *p; p = g_utf8_next_char(p)) {
@@ -110,17 +122,9 @@ static gchar *markup_of(const std::string &text, guint max_chars) {
 
 static GstPadProbeReturn on_buffer(GstPad *, GstPadProbeInfo *info, gpointer user_data) {
   GstNetGearOverlay *self = GST_NETGEAR_OVERLAY(user_data);
-  GstBuffer *buf = nullptr;
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    /* textoverlay draws a list's frames with one text: the first's. */
-    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
-    if (gst_buffer_list_length(list) > 0)
-      buf = gst_buffer_list_get(list, 0);
-  }
-  if (!buf)
-    return GST_PAD_PROBE_OK;
+  /* A buffer list reaches textoverlay (which has no chain_list) one buffer
+   * at a time, and so this probe too. */
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
 
   gboolean has_meta = FALSE;
   guint port = 0;
@@ -219,6 +223,16 @@ static void gst_netgear_overlay_get_property(GObject *object, guint prop_id, GVa
   GST_OBJECT_UNLOCK(self);
 }
 
+static void gst_netgear_overlay_dispose(GObject *object) {
+  GstNetGearOverlay *self = GST_NETGEAR_OVERLAY(object);
+  /* The probe points at this bin, which the child may outlive. */
+  if (self->probe_pad) {
+    gst_pad_remove_probe(self->probe_pad, self->probe);
+    gst_clear_object(&self->probe_pad);
+  }
+  G_OBJECT_CLASS(gst_netgear_overlay_parent_class)->dispose(object);
+}
+
 static void gst_netgear_overlay_finalize(GObject *object) {
   GstNetGearOverlay *self = GST_NETGEAR_OVERLAY(object);
   self->message.~basic_string();
@@ -253,10 +267,8 @@ static void gst_netgear_overlay_init(GstNetGearOverlay *self) {
   GstPad *text_src = gst_element_get_static_pad(self->text, "src");
   gst_ghost_pad_set_target(GST_GHOST_PAD(sink), video_sink);
   gst_ghost_pad_set_target(GST_GHOST_PAD(src), text_src);
-  gst_pad_add_probe(video_sink,
-                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-                    on_buffer, self, nullptr);
-  gst_object_unref(video_sink);
+  self->probe_pad = video_sink;
+  self->probe = gst_pad_add_probe(video_sink, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, self, nullptr);
   gst_object_unref(text_src);
 }
 
@@ -268,6 +280,7 @@ static void gst_netgear_overlay_class_init(GstNetGearOverlayClass *klass) {
 
   gobject_class->set_property = gst_netgear_overlay_set_property;
   gobject_class->get_property = gst_netgear_overlay_get_property;
+  gobject_class->dispose = gst_netgear_overlay_dispose;
   gobject_class->finalize = gst_netgear_overlay_finalize;
   element_class->change_state = GST_DEBUG_FUNCPTR(gst_netgear_overlay_change_state);
 
@@ -285,7 +298,9 @@ static void gst_netgear_overlay_class_init(GstNetGearOverlayClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_MAX_LENGTH,
       g_param_spec_uint("max-length", "Maximum length",
-                        "Characters drawn at most, the rest cut and marked with an ellipsis (0 = no limit)", 0,
+                        "Characters drawn at most (port and message together), the rest cut and replaced by an "
+                        "ellipsis (0 = no limit)",
+                        0,
                         G_MAXUINT, DEFAULT_MAX_LENGTH, flags));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);

@@ -37,6 +37,10 @@ NETGEAR_PACKAGES=(
   # docs/raspberry-pi.md's lines, run by test_raspberry_pi.py: x264enc for
   # its software H.264, and libcamerasrc to inspect (no camera needed).
   gstreamer1.0-plugins-ugly gstreamer1.0-libcamera
+  # textoverlay (Debian ships GStreamer's pango plugin here), inside
+  # netgearoverlay and behind sender.sh's labels: the demo, the scenarios
+  # and their tests.
+  gstreamer1.0-x
   # ip and tc: the multi-host test (test_netns.py) puts its hosts in network
   # namespaces joined by veth pairs, with netem delay and loss on the links.
   iproute2
@@ -45,11 +49,6 @@ NETGEAR_PACKAGES=(
 # sanitizer runtimes, for the sanitized build and the fuzzer.
 NETGEAR_FUZZ_PACKAGES=(
   clang libclang-rt-14-dev
-)
-# Only scripts/demo needs these: textoverlay (Debian ships GStreamer's pango
-# plugin in gstreamer1.0-x) draws the senders' labels.
-NETGEAR_DEMO_PACKAGES=(
-  gstreamer1.0-x
 )
 
 netgear_log() { printf '==> %s\n' "$*" >&2; }

@@ -20,12 +20,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 patterns=(smpte ball pinwheel circular)
 
 scenario_receiver() {
-  exec "$NETGEAR_EXAMPLES/receiver-montage.sh" -e
+  scenario_exec "$NETGEAR_EXAMPLES/receiver-montage.sh" -e
 }
 
 scenario_sender() { # index port
   PORT=$2 NUM_BUFFERS=$FRAMES TEST_PATTERN=${TEST_PATTERN:-${patterns[($1 - 1) % 4]}} \
-    exec "$NETGEAR_EXAMPLES/sender.sh" -e
+    scenario_exec "$NETGEAR_EXAMPLES/sender.sh" -e
 }
 
 scenario_main 5566,5567 "$@"

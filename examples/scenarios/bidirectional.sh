@@ -25,12 +25,12 @@ patterns=(smpte ball pinwheel circular)
 
 scenario_receiver() {
   OVERLAY=1 BIDIRECTIONAL=1 REPLY=${REPLY:-'"Hi, I am a Client here."'} \
-    exec "$NETGEAR_EXAMPLES/receiver-montage.sh" -e
+    scenario_exec "$NETGEAR_EXAMPLES/receiver-montage.sh" -e
 }
 
 scenario_sender() { # index port
   PORT=$2 NUM_BUFFERS=$FRAMES TEST_PATTERN=${TEST_PATTERN:-${patterns[($1 - 1) % 4]}} LABEL=${LABEL-} \
-    MESSAGE=${MESSAGE:-"\"I'm Server-$1 at Port: $2\""} BIDIRECTIONAL=1 exec "$NETGEAR_EXAMPLES/sender.sh" -e
+    MESSAGE=${MESSAGE:-"\"I'm Server-$1 at Port: $2\""} BIDIRECTIONAL=1 scenario_exec "$NETGEAR_EXAMPLES/sender.sh" -e
 }
 
 scenario_main 5577,5578 "$@"

@@ -22,13 +22,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 patterns=(smpte ball pinwheel circular)
 
 scenario_receiver() {
-  OVERLAY=1 exec "$NETGEAR_EXAMPLES/receiver-montage.sh" -e
+  OVERLAY=1 scenario_exec "$NETGEAR_EXAMPLES/receiver-montage.sh" -e
 }
 
 scenario_sender() { # index port
   # The receiver draws the text; the sender's own label would repeat it.
   PORT=$2 NUM_BUFFERS=$FRAMES TEST_PATTERN=${TEST_PATTERN:-${patterns[($1 - 1) % 4]}} LABEL=${LABEL-} \
-    MESSAGE=${MESSAGE:-"\"I'm Server-$1 at Port: $2\""} exec "$NETGEAR_EXAMPLES/sender.sh" -e
+    MESSAGE=${MESSAGE:-"\"I'm Server-$1 at Port: $2\""} scenario_exec "$NETGEAR_EXAMPLES/sender.sh" -e
 }
 
 scenario_main 5577,5578 "$@"

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Sourced by the scenario scripts beside it: the command line and the running
 # of a receiver and its senders, on one machine or on several. A scenario
-# defines two functions, which run in the foreground and exit with their
-# process:
+# defines two functions, which end by running their process with
+# scenario_exec (as exec does):
 #   scenario_receiver              the receiver; environment ADDRESS, PORTS,
 #                                  OUTPUT and FRAMES set
 #   scenario_sender INDEX PORT     sender INDEX (1, 2, ...) to PORT; ADDRESS
@@ -21,9 +21,14 @@
 #                 when everything runs here; -1, until Ctrl-C, for a sender alone)
 #   --output F    write the montage to F (.mkv or .avi, Motion-JPEG) instead
 #                 of showing it in a window
-# Ctrl-C ends the senders' streams (each tells the receiver it terminated)
-# and the receiver's, so a file is finalised. Everything run here ends once
-# every sender has sent its frames; the exit status is 1 if any process failed.
+# Run here, it ends once every sender has sent its frames and the receiver
+# has seen them terminate (a file is then finalised). Ctrl-C (or SIGTERM)
+# stops the senders, which tell the receiver they terminated, and the
+# receiver then ends; a second Ctrl-C ends the receiver at once, a third
+# kills everything. Whatever stays running 5 s after it should have ended is
+# stopped the same way, and nothing outlives the script. The exit status is
+# 1 if any process failed. (Started with & from another script, it ignores
+# SIGINT, as bash has it: use SIGTERM.)
 
 scenario_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NETGEAR_EXAMPLES=$(cd "$scenario_here/.." && pwd)
@@ -34,6 +39,7 @@ fi
 
 scenario_usage() {
   sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"
+  echo
   sed -n '/^# Usage of a scenario:/,/^$/{/^$/d;s/^# \{0,1\}//;p}' "$scenario_here/lib.sh"
 }
 
@@ -42,29 +48,185 @@ scenario_die() {
   exit 2
 }
 
+scenario_say() { echo "$*" || true; }
+
+# exec, in a session of its own when everything runs here (scenario_spawn),
+# so that a Ctrl-C in the terminal reaches the script alone, which stops
+# the processes in order. setsid execs in place: the pid stays the same.
+scenario_exec() {
+  if [[ -n ${scenario_own_session:-} ]]; then
+    exec setsid "$@"
+  fi
+  exec "$@"
+}
+
 # Runs "$@" in the background, its output prefixed with a tag by a sed that
 # ignores Ctrl-C, to outlive the command's last words. The pid is the
 # command's own (each scenario function execs it), not the sed's.
 scenario_spawn() {
   local tag=$1
   shift
-  "$@" > >(trap '' INT TERM; exec sed -u "s/^/[$tag] /") 2>&1 &
+  scenario_own_session=1 "$@" > >(trap '' INT TERM; exec sed -u "s/^/[$tag] /") 2>&1 &
   scenario_pids+=($!)
   scenario_tags+=("$tag")
+  scenario_stage+=(0)
 }
 
-# The first Ctrl-C ends the senders' streams: each tells the receiver it
-# terminated, and the receiver ends its own (finalising a file) once all
-# have. A second one ends the receiver's at once (for senders that never
-# came). Each gst-launch-1.0 gets one SIGINT: a second would kill it.
+# Process n (0: the receiver) is asked to stop, a step further each time:
+# SIGINT (gst-launch-1.0 -e ends its stream: a sender tells the receiver it
+# terminated, the receiver finalises its file), then SIGTERM, then SIGKILL.
+# Never fails: it runs from traps, under set -e.
+scenario_step() {
+  local n=$1 signals=(INT TERM KILL)
+  [[ -n ${scenario_rc[n]:-} ]] && return 0
+  local stage=${scenario_stage[n]}
+  ((stage > 2)) && stage=2
+  kill "-${signals[stage]}" "${scenario_pids[n]}" 2>/dev/null || true
+  scenario_stage[n]=$((stage + 1))
+  return 0
+}
+
+# A timer after which scenario_escalate runs; a newer one replaces it (the
+# older ones run out unheeded: killing them would have the shell report
+# each).
+scenario_timer_start() {
+  sleep "$1" &
+  scenario_timer=$!
+  scenario_timers+=("$scenario_timer")
+}
+
+# Whatever still runs when it should have ended gets the next step (one
+# not yet asked gets its SIGINT), and a new timer.
+scenario_escalate() {
+  local n
+  for n in "${!scenario_pids[@]}"; do
+    [[ -n ${scenario_rc[n]:-} ]] && continue
+    scenario_say "${scenario_tags[n]} still runs: stopping it."
+    scenario_step "$n"
+  done
+  scenario_timer_start 5
+}
+
+# Ctrl-C, or SIGTERM to this script. The first stops the senders: each
+# tells the receiver it terminated, and the receiver ends its stream once
+# all that sent frames have. A second ends the receiver's stream too, a
+# third kills everything.
 scenario_interrupt() {
   scenario_interrupts=$((scenario_interrupts + 1))
-  if ((scenario_interrupts == 1)); then
-    echo "Stopping the senders; the receiver ends once they have (Ctrl-C again: now)."
-    kill -INT "${scenario_pids[@]:1}" 2>/dev/null
-  elif ((scenario_interrupts == 2)); then
-    kill -INT "${scenario_pids[0]}" 2>/dev/null
+  local n
+  case $scenario_interrupts in
+    1)
+      for n in "${!scenario_pids[@]}"; do ((n > 0)) && scenario_step "$n"; done
+      scenario_say "Stopping the senders; the receiver ends after them (Ctrl-C again: now)."
+      scenario_timer_start 10
+      ;;
+    2) scenario_escalate ;;
+    *) for n in "${!scenario_pids[@]}"; do scenario_stage[n]=2; scenario_step "$n"; done ;;
+  esac
+  return 0
+}
+
+# Whatever way this script ends, nothing it started outlives it.
+scenario_cleanup() {
+  local n
+  for n in "${!scenario_pids[@]}"; do
+    [[ -z ${scenario_rc[n]:-} ]] && { kill -TERM "${scenario_pids[n]}" 2>/dev/null || true; }
+  done
+  ((${#scenario_timers[@]})) && { kill "${scenario_timers[@]}" 2>/dev/null || true; }
+  return 0
+}
+
+# Process n ended with status rc.
+scenario_ended() {
+  local n=$1 rc=$2 i
+  scenario_rc[n]=$rc
+  scenario_running=$((scenario_running - 1))
+  ((rc != 0)) && scenario_say "${scenario_tags[n]} failed (exit $rc)"
+  ((scenario_running > 0)) || return 0
+  if ((n == 0)); then
+    # The senders still waiting for a failed receiver wait in vain; after
+    # one that ended well they are about to end (it ends once they have
+    # terminated), unless one came too late: it is stopped if it does not.
+    if ((rc != 0)); then
+      scenario_say "The receiver failed: stopping the senders."
+      for i in "${!scenario_pids[@]}"; do
+        ((i > 0 && scenario_stage[i] == 0)) && scenario_step "$i"
+      done
+    fi
+    scenario_timer_start 5
+  elif ((scenario_running == 1)) && [[ -z ${scenario_rc[0]:-} ]]; then
+    # Every sender has ended. The receiver ends by itself once it has seen
+    # those that sent frames terminate, at once; one that never had a frame
+    # would wait for ever.
+    scenario_timer_start 5
   fi
+  return 0
+}
+
+# Runs the receiver and every sender here; returns 1 if any of them failed.
+scenario_run_all() {
+  local ports=("$@")
+  scenario_pids=()
+  scenario_tags=()
+  scenario_stage=()
+  scenario_rc=()
+  scenario_timer=''
+  scenario_timers=()
+  scenario_interrupts=0
+  trap scenario_interrupt INT TERM
+  trap 'scenario_cleanup; exit 129' HUP
+  trap scenario_cleanup EXIT
+  # A closed output (a pipe to a pager, tee) must not kill the script
+  # before it has stopped what it started.
+  trap '' PIPE
+  # The receiver first: it is process 0.
+  scenario_spawn receiver scenario_receiver
+  local i
+  for i in "${!ports[@]}"; do
+    scenario_spawn "sender $((i + 1))" scenario_sender $((i + 1)) "${ports[i]}"
+  done
+
+  scenario_running=${#scenario_pids[@]}
+  local n rc waiting ended
+  while ((scenario_running > 0)); do
+    # bash forgets a job that ended while it was not waiting for it, and
+    # wait -n then says "no such job": those gone are found with kill -0,
+    # and their status read with a plain wait, which remembers it.
+    for n in "${!scenario_pids[@]}"; do
+      if [[ -z ${scenario_rc[n]:-} ]] && ! kill -0 "${scenario_pids[n]}" 2>/dev/null; then
+        rc=0
+        wait "${scenario_pids[n]}" 2>/dev/null || rc=$?
+        scenario_ended "$n" "$rc"
+      fi
+    done
+    if [[ -n $scenario_timer ]] && ! kill -0 "$scenario_timer" 2>/dev/null; then
+      scenario_timer=''
+      scenario_escalate
+    fi
+    ((scenario_running > 0)) || break
+    waiting=()
+    for n in "${!scenario_pids[@]}"; do
+      [[ -z ${scenario_rc[n]:-} ]] && waiting+=("${scenario_pids[n]}")
+    done
+    # Until one of them or the timer ends, or a trapped signal comes.
+    ended=''
+    rc=0
+    wait -n -p ended "${waiting[@]}" ${scenario_timer:+"$scenario_timer"} 2>/dev/null || rc=$?
+    [[ -z ${ended:-} ]] && continue
+    if [[ $ended == "$scenario_timer" ]]; then
+      scenario_timer=''
+      scenario_escalate
+      continue
+    fi
+    for n in "${!scenario_pids[@]}"; do
+      [[ ${scenario_pids[n]} == "$ended" ]] && scenario_ended "$n" "$rc"
+    done
+  done
+  for n in "${!scenario_rc[@]}"; do
+    ((scenario_rc[n] != 0)) && return 1
+  done
+  [[ -n $OUTPUT ]] && scenario_say "montage: $OUTPUT"
+  return 0
 }
 
 scenario_main() {
@@ -80,7 +242,7 @@ scenario_main() {
       --output) OUTPUT=${2:?--output needs a file name}; shift ;;
       -h | --help) scenario_usage; exit 0 ;;
       receiver) role=receiver ;;
-      sender) role=sender; index=${2:?sender needs its number, 1 to the number of ports}; shift ;;
+      sender) role=sender; index=${2:-}; (($# > 1)) && shift ;;
       *) scenario_die "unknown argument $1 (try --help)" ;;
     esac
     shift
@@ -102,47 +264,9 @@ scenario_main() {
       ;;
     all)
       export ADDRESS=${address:-127.0.0.1} FRAMES=${frames:-300}
-      echo "On several hosts: '$0 receiver' on the receiving one, and on camera host N"
-      echo "'$0 --address <the receiver's IP> sender N' (N = 1 to ${#ports[@]})."
-      scenario_pids=()
-      scenario_tags=()
-      scenario_interrupts=0
-      trap scenario_interrupt INT TERM
-      # Job control: every process started here gets a process group of its
-      # own, so a Ctrl-C in the terminal reaches this script alone, which
-      # passes it on in order.
-      set -m
-      # The receiver first: scenario_interrupt counts on it.
-      scenario_spawn receiver scenario_receiver
-      local i
-      for i in "${!ports[@]}"; do
-        scenario_spawn "sender $((i + 1))" scenario_sender $((i + 1)) "${ports[i]}"
-      done
-      local failed=0 n
-      # The senders first, then the receiver, which ends by itself once
-      # every sender that sent frames has terminated.
-      for n in $(seq 1 $((${#scenario_pids[@]} - 1))) 0; do
-        if ((n == 0)) && kill -0 "${scenario_pids[0]}" 2>/dev/null; then
-          echo "The senders have ended; waiting for the receiver (Ctrl-C: end it now)."
-          scenario_interrupts=1
-        fi
-        # wait returns early (above 128) when a trapped signal arrives.
-        local rc=129
-        while ((rc > 128)) && kill -0 "${scenario_pids[n]}" 2>/dev/null; do
-          rc=0
-          wait "${scenario_pids[n]}" || rc=$?
-        done
-        if ((rc > 128)); then
-          rc=0
-          wait "${scenario_pids[n]}" || rc=$?
-        fi
-        if ((rc != 0)); then
-          echo "${scenario_tags[n]} failed (exit $rc)" >&2
-          failed=1
-        fi
-      done
-      [[ -n $OUTPUT && $failed == 0 ]] && echo "montage: $OUTPUT"
-      return $failed
+      scenario_say "On several hosts: '$0 receiver' on the receiving one, and on camera host N"
+      scenario_say "'$0 --address <the receiver's IP> sender N' (N = 1 to ${#ports[@]})."
+      scenario_run_all "${ports[@]}"
       ;;
   esac
 }

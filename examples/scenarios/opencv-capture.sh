@@ -22,7 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cv_sender=${NETGEAR_CV_EXAMPLES:-$NETGEAR_EXAMPLES/../build/examples/opencv}/netgear-cv-sender
 
 scenario_receiver() {
-  exec "$NETGEAR_EXAMPLES/receiver-montage.sh" -e
+  scenario_exec "$NETGEAR_EXAMPLES/receiver-montage.sh" -e
 }
 
 scenario_sender() { # index port
@@ -30,7 +30,7 @@ scenario_sender() { # index port
     scenario_die "$cv_sender is not built: install libopencv-dev and build again (scripts/test or meson)"
   local frames=()
   ((FRAMES > 0)) && frames=(--frames "$FRAMES")
-  exec "$cv_sender" --source "${SOURCE:-synthetic}" --address "$ADDRESS" --port "$2" "${frames[@]}"
+  scenario_exec "$cv_sender" --source "${SOURCE:-synthetic}" --address "$ADDRESS" --port "$2" "${frames[@]}"
 }
 
 scenario_main 5566,5567 "$@"

@@ -291,12 +291,38 @@ class Proc:
             self.p.send_signal(sig)
         return t
 
+    def descendants(self):
+        """Pids of every process below this one (a script's children, even
+        those in sessions of their own), read from /proc."""
+        children = {}
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit():
+                continue
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    ppid = int(f.read().rsplit(')', 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+        out, todo = [], [self.p.pid]
+        while todo:
+            for c in children.get(todo.pop(), []):
+                out.append(c)
+                todo.append(c)
+        return out
+
     def kill(self):
         try:
             self.p.stdin.close()
         except OSError:
             pass
         if self.p.poll() is None:
+            # What a script started would outlive it, holding ports.
+            for pid in self.descendants():
+                try:
+                    os.kill(pid, 9)
+                except OSError:
+                    pass
             self.p.kill()
             try:
                 self.p.wait(timeout=5)

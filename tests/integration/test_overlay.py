@@ -65,7 +65,8 @@ def check_frames(tap):
     overlays = [rx.get_by_name('ov%d' % i) for i in range(len(PORTS))]
     sinks = [rx.get_by_name('out%d' % i) for i in range(len(PORTS))]
     texts = [ov.get_by_name('textoverlay') for ov in overlays]
-    tap.ok(all(texts), 'netgearoverlay holds a textoverlay named textoverlay')
+    if not tap.ok(all(texts), 'netgearoverlay holds a textoverlay named textoverlay'):
+        return
     seen = []
 
     def on_leaving(pad, info, i):
