@@ -37,8 +37,9 @@ Deliberate deviations from vidgear:
   last frames it acknowledged; this one hands out every frame.
 - A vidgear client JPEG-compresses an array return_data when simplejpeg is
   installed; this one always sends the array raw.
-- server --pause-before-close S: vidgear users pause before close() in
-  pattern 2, or its terminate is lost (sent, then closed at once with HWM 1).
+- In pattern 2 vidgear's close() loses its terminate when a frame is still
+  queued (HWM 1): a test closes a --hold server only once its last frame
+  has arrived, the idle moment vidgear users give it.
 
 Command line (one line per event on stdout, flushed; see --help):
   server: READY, SENT <n> <digest> <message-json>, REPLY <n> <json> |
@@ -443,6 +444,8 @@ def run_server(a):
         start = time.monotonic()
         for n in range(a.frames):
             if a.fps > 0:
+                # A camera's clock: the rate asked for is the point of the
+                # wait, no other process is waited on.
                 delay = start + n / a.fps - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
@@ -464,8 +467,6 @@ def run_server(a):
         if a.hold:
             say('HOLDING')
             sys.stdin.readline()
-        if a.pause_before_close > 0:
-            time.sleep(a.pause_before_close)
         ack = server.close()
         say('CLOSED', 'null' if ack is None else json.dumps(ack.decode('utf-8', 'replace')))
         return 0
@@ -732,8 +733,6 @@ def main(argv=None):
     s.add_argument('--fps', type=float, default=0)
     s.add_argument('--request-timeout', type=int, default=4000)
     s.add_argument('--max-retries', type=int, default=3)
-    s.add_argument('--pause-before-close', type=float, default=0,
-                   help='seconds of idleness before close(), as vidgear users need in pattern 2 (see the docstring)')
     s.add_argument('--hold', action='store_true', help='after the last frame, wait for a line on stdin')
     s.set_defaults(func=run_server)
     c = sub.add_parser('client', help='a NetGear receiver')

@@ -390,11 +390,11 @@ def from_python_servers(tap, title, pattern, servers, frames, src_props='', on_c
                 if s.get('bidirectional'):
                     extra.append('--bidirectional')
                 if pattern == 2:
-                    # A camera's pace (a PUB with HWM 1 drops what a burst
-                    # brings), and vidgear's PUB close() loses the terminate
-                    # unless the socket has been idle a moment: what vidgear
-                    # users do (netgear-wire.md §6.4; liveness is for the rest).
-                    extra += ['--fps', '30', '--pause-before-close', '0.3']
+                    # A camera's pace: a PUB with HWM 1 drops what a burst
+                    # brings. Its close() would lose the terminate behind a
+                    # queued frame (netgear-wire.md §6.4): the servers hold
+                    # until their last frames have arrived, then close.
+                    extra += ['--fps', '30']
                 procs.append(group.add(peer_server(s['port'], s['index'], pattern, s['fmt'], frames, s['width'],
                                                    s['height'], extra)))
             good = [s for s in servers if not s.get('refused')]
