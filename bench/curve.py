@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """What CURVE costs: 1080p BGR frames (6.2 MB) over REQ/REP on 127.0.0.1,
 without and with CURVE, through netgearsink -> netgearsrc (two gst-launch-1.0
 processes) and through raw libzmq (pyzmq, two contexts, so each end has an

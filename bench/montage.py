@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The camera-wall case of the benchmark: 16 live senders at 640x480, 30 fps
 (raw BGR, then ~20 KB JPEG), one process each (build/bench/ngbench send
 --fps 30), into one netgearsrc whose 16 pads go through a compositor (4x4

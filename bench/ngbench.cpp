@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* ngbench: the benchmark's cases through our elements (bench/run.py starts
  * one receiver and N senders of it; zmqbench is the raw libzmq baseline to
  * the same contract).

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The benchmark: our elements against raw libzmq, in one run, on 127.0.0.1.
 
 For each case (payload x senders x pattern) it runs the raw libzmq baseline

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* zmqbench: the raw libzmq baseline of the benchmark (bench/run).
  *
  * It moves the same frames over the same socket types and options as

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear example: an application receiving from many NetGear senders
  * through appsink, printing for every frame where it came from, the message
  * it carried and its size, as vidgear's multi-server client gives

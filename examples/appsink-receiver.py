@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """gst-netgear example: a Python (PyGObject) application receiving from many
 NetGear senders through appsink. For every frame it prints where it came
 from, the message it carried and the frame's size, as vidgear's

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # shellcheck shell=bash
 # Sourced by the shell examples: json_property NAME JSON prints NAME=VALUE,
 # one gst-launch-1.0 argument that sets the string property NAME to the JSON

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # The NetGear receiver: netgearsrc binds one port per sender and gives each
 # its own pad, src_<port>; compositor tiles them into one montage (2x2 for
 # four ports), shown on screen or written to a file. Senders may be

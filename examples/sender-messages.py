@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """gst-netgear example: a Python (PyGObject) sender that gives every frame a
 message of its own and, in bidirectional mode, prints what the receiver
 answers to each frame, as vidgear's server does with

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # One NetGear sender: a videotestsrc picture (or a camera) with a label, sent
 # by netgearsink to the receiver at ADDRESS:PORT (the receiver binds, every
 # sender connects to a port of its own).

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear: what netgearsink and netgearsrc share at the GObject level:
  * the properties both have (declared once here), their validation, and
  * the buffer flags that travel on the wire. */

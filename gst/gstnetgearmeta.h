@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear: GstNetGearMeta, the per-buffer record of where a frame came
  * from. A GstCustomMeta, so applications (C, Python) read it with
  * gst_buffer_get_custom_meta (buffer, "GstNetGearMeta") and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear: the ZeroMQ connection layer. See netgearconn.h. */
 #include "netgearconn.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear: NetGear wire codec.
  *
  * Pure functions from bytes to structs and back: no sockets, no GStreamer.

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The receiver of scripts/demo.
 
 netgearsrc binds one port per sender; compositor tiles the senders' pads into

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # shellcheck shell=bash disable=SC2034  # variables used by the scripts sourcing this
 # Shared set-up for scripts/demo and scripts/test: sourced, not run.
 #

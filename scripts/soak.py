@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The soak run of scripts/soak: one receiver, four live senders, for minutes.
 
 Starts, on 127.0.0.1, one receiver process (this file with --receiver:

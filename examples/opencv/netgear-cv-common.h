@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* What the OpenCV example pair shares: whole-line output from any thread,
  * how a JSON message or reply is drawn, and text drawn on a frame. */
 #pragma once

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* netgear-cv-receiver: the NetGear "client" of vidgear's multi-server mode,
  * written with OpenCV and GStreamer's C API.
  *

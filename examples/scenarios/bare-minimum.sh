@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # vidgear's multi-server "bare-minimum" example, the GStreamer way: two
 # cameras (here live test pictures) each send to the receiver on a port of
 # their own, and the receiver shows them side by side in one montage.

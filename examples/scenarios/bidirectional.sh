@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # vidgear's multi-server "bidirectional mode" example, the GStreamer way:
 # each sender sends a text with every frame, the receiver draws it on the
 # sender's tile and answers every frame ("Hi, I am a Client here."), and

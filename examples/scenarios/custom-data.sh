@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # vidgear's multi-server "custom data transfer" example, the GStreamer way:
 # each sender sends a text with every frame ("I'm Server-1 at Port: 5577"),
 # and the receiver draws each sender's text on its tile of the montage

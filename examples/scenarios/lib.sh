@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # shellcheck shell=bash
 # Sourced by the scenario scripts beside it: the command line and the running
 # of a receiver and its senders, on one machine or on several. A scenario

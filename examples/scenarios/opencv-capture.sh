@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 # vidgear's multi-server example with OpenCV capture, the GStreamer way: each
 # sender reads frames with OpenCV (cv::VideoCapture: a camera, a video file,
 # or a generated pattern) and hands them to netgearsink through appsrc; the

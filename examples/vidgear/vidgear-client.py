@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """A vidgear NetGear client (multi-server mode) receiving from gst-netgear
 senders: the Python side of "GStreamer cameras, vidgear receiver".
 

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """A vidgear NetGear server (multi-server mode) feeding netgearsrc: the Python
 side of "vidgear cameras, GStreamer receiver".
 

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Writes the fuzz target's seed corpus from the captured vidgear messages:
 one file per vector, in fuzz_message.cpp's input layout (parts count, part 1
 size, part 0), plus the JPEG payloads as part 0, so that the fuzzer starts

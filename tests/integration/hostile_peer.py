@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """A hostile (or broken) NetGear sender, for test_bad_input.py.
 
 Connects a REQ (pattern 1) or XPUB (pattern 2) socket to 127.0.0.1:PORT and

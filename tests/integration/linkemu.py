@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """A userspace link emulator for test_netns.py, standing in for `tc netem`
 on kernels built without sch_netem. Two modes:
 

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The many-senders-to-one-receiver scenario shared by test_reqrep.py,
 test_pubsub.py and test_caps.py: the receiver (netgearsrc, one appsink per
 pad) runs in this process, every sender is a process of its own

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Frame content shared by the test processes, with no GStreamer import, so
 that the Python NetGear peer (pynetgear.py) can use it too.
 

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Shared helpers for gst-netgear's multi-process integration tests.
 
 Every test script imports this module. It provides:

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """A receiver process for the integration tests (ngtest.Receiver in a
 process of its own), for tests that kill the receiver, or run it in a
 network namespace of its own.

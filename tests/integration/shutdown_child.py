@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """One element whose peers are absent or dead, in a process of its own,
 for test_shutdown.py: brings it to PLAYING, waits until it is really
 running, then (--hold: once told to on stdin, after the test killed the

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Bad input from the network: a hostile sender process (hostile_peer.py)
 interleaves good vidgear-style frames with every kind of malformed message.
 netgearsrc must deliver every good frame intact (also one claiming another

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Bidirectional mode across processes: the receiver's answers reach each
 sender, matched to the frame they answer.
 

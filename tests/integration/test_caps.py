@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Caps round trip between a netgearsink process and netgearsrc: raw video
 whose GStreamer rows are padded (BGR 322x240, BGR 6x4, I420 321x241, GRAY8
 161x121, NV12 35x21, RGBA 33x17) and encoded formats (image/jpeg from

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The gst-launch-1.0 lines of docs/modes/*.md work as written.
 
 For each page, its receiver lines (netgearsrc) and sender lines

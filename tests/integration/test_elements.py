@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The two elements as a user sees them: properties and their defaults,
 netgearsrc's sometimes pads src_<port> created on NULL->READY, its live
 behaviour (no preroll), linking those pads by name in gst-launch-1.0 (2

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """End of stream over several senders: netgearsrc binds 3 ports; 2 sender
 processes connect, the third port never gets one.
   * sender A ends with EOS, sender B is stopped (state NULL, no EOS): both

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The examples do what their comments say, as a user runs them:
 
   * examples/appsink-receiver (C++, built) with --bidirectional --echo, and

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """When the other side goes away, or the application ends the stream:
 
 1. A REQ/REP sender whose receiver stops mid-stream fails, once

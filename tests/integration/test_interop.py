@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """gst-netgear against Python NetGear peers, both ways.
 
 The peer is pynetgear.py: NetGear's multi-server client and server written

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """A receiver started after its senders (pattern 1). Two sender processes
 start first and reach PLAYING with a frame already in netgearsink (their
 stdout says so); they must wait for the receiver without failing:

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Liveness: senders that die or stall without their terminate.
 
 For pattern 1 and pattern 2, 4 sender processes stream at 30 fps into one

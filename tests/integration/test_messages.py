@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Messages with frames, across processes: every JSON kind arrives intact,
 attached to the frame and the port it was sent with; the message property,
 its change while playing, a per-frame message (netgear-message event) and

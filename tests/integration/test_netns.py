@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Multi-host: the receiver and two senders on three hosts of their own
 (network namespaces ngt-rx, ngt-s1, ngt-s2) joined by veth pairs, every
 link with delay, jitter and loss in both directions:

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The OpenCV example pair (examples/opencv), run as a user would run them:
 netgear-cv-receiver headless (montage written to an image) and two
 netgear-cv-sender processes with synthetic frames, on 127.0.0.1.

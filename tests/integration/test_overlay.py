@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """netgearoverlay draws each frame's port and message, and only that frame's.
 
 Two senders (appsrc ! netgearsink, ports 27370 and 27371) and a receiver

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Pattern 2 (PUB/SUB): 2 and then 4 sender processes to one netgearsrc.
 Latest-frame semantics: frames may be dropped, but whatever arrives must be
 in order per sender (strictly increasing meta seq) and intact, and most

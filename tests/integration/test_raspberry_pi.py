@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """docs/raspberry-pi.md's sender lines work as written, with videotestsrc
 standing in for the camera.
 

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Refused settings: pattern=0 (PAIR, which multi-server mode refuses) on
 either element, bidirectional with pattern=2 (NetGear raises ValueError),
 a message or reply that is not JSON, and bad netgearsrc ports / protocol.

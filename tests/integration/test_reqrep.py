@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Pattern 1 (REQ/REP): 2 and then 4 sender processes to one netgearsrc.
 Every frame must arrive, in order per sender, byte-for-byte, with its
 GstNetGearMeta; the receiving pipeline ends once every sender terminated.

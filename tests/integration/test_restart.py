@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The receiver dies (SIGKILL) and a new one starts on the same ports; the
 senders, left alone with their default settings, resume by themselves.
 Each pattern-1 case runs twice: killed while streaming, and killed while

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The seed's four scenarios, examples/scenarios/*.sh, run as a user runs
 them (one command, everything on this machine, 127.0.0.1), headless: the
 montage goes to a Matroska file, which is then decoded and looked at.

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Secure mode (CURVE), sender processes into one netgearsrc, patterns 1
 and 2:
 - StoneHouse and IronHouse with a key set written in vidgear's layout

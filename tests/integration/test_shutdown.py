@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """Bounded shutdown: an element whose peers are absent or dead goes from
 PLAYING to NULL in under 1 s, both elements, both patterns.
 - Never started: netgearsink with no receiver (pattern 1: its first frame

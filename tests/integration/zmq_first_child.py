@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """A receiving process that imports zmq before gi, as many vidgear programs
 do (zmq, cv2). Such a process has two C++ unwinders loaded (libgcc_s's, and
 libunwind's, which GStreamer links), and a C++ exception thrown in the plugin

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear unit tests: caps <-> NetGear descriptions (gst/netgearformat.h).
  *
  * The receiver side (ReceiveMapper, repack_video) is driven by the captured

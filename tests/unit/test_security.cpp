@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* Unit tests of gst/netgearsecurity: certificate files as pyzmq and czmq
  * write them, vidgear's key layout, how the settings resolve, and the ZAP
  * decision. Keys are made with libzmq's own zmq_curve_keypair. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear unit tests: the NetGear wire codec (gst/netgearwire.h).
  *
  * 1. every captured vidgear message decodes as vector.json says it should;

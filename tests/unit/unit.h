@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear unit tests: small helpers on top of GLib's test framework.
  *
  * Assertions are non-fatal (g_test_set_nonfatal_assertions in main): a failed

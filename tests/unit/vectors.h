@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear unit tests: loading the captured vidgear vectors.
  *
  * Each folder under $NETGEAR_VECTORS (../shared/vectors) is one ZeroMQ
