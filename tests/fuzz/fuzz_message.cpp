@@ -10,7 +10,7 @@
  * Part 0 goes through the header decoder and, for a frame, the caps mapper
  * (with a mapper kept across inputs, as a port's is across frames), the
  * reply decoder (what a sender parses), the JSON parser, and the JPEG
- * frame-header reader. The seed corpus is made from ../shared/vectors by
+ * frame-header reader. The seed corpus is made from tests/data/vectors by
  * make_corpus.py.
  *
  * Built two ways: with libFuzzer (clang, -Dfuzzing=true, see scripts/fuzz)

@@ -43,7 +43,7 @@ from ngtest import Gst, GstApp  # noqa: E402,F401
 
 PEER = os.path.join(ng.HERE, 'pynetgear.py')
 EXAMPLES = os.path.join(ng.HERE, '..', '..', 'examples')
-VECTORS = os.environ.get('NETGEAR_VECTORS', os.path.join(ng.HERE, '..', '..', '..', 'shared', 'vectors'))
+VECTORS = os.environ.get('NETGEAR_VECTORS', os.path.join(ng.HERE, '..', 'data', 'vectors'))
 
 # Top-level messages of every JSON kind, as vidgear users send them.
 MESSAGES = ['porch', '', 7, -2.5, True, False, None, [1, 'a', None],

@@ -2,7 +2,7 @@
  * Copyright (C) 2026 the gst-netgear developers; see LICENSE. */
 /* gst-netgear unit tests: loading the captured vidgear vectors.
  *
- * Each folder under $NETGEAR_VECTORS (../shared/vectors) is one ZeroMQ
+ * Each folder under $NETGEAR_VECTORS (tests/data/vectors) is one ZeroMQ
  * message: partN.bin are its parts, vector.json says what produced them.
  * Expectations are taken from vector.json (which vidgear call produced the
  * bytes), never from the bytes under test. */
@@ -158,7 +158,7 @@ struct ExpectedCompression {
 };
 
 /* NetGear's JPEG settings from the constructor arguments; the defaults are
- * NetGear's (README: BGR, fastdct True, fastupsample False). */
+ * NetGear's (tests/data/README.md: BGR, fastdct True, fastupsample False). */
 inline std::optional<ExpectedCompression> constructor_compression(const Vector &v) {
   if (!is_jpeg(v))
     return std::nullopt;
