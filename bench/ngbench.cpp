@@ -324,7 +324,7 @@ int run_recv(const Args &a) {
   GstElement *src = make("netgearsrc", "src");
   /* Pattern 1: no liveness (a sender blocked behind others is not dead).
    * Pattern 2: a sender's terminate can still be lost when many senders
-   * flood far beyond what the receiver takes (netgear-wire.md §6.4: our
+   * flood far beyond what the receiver takes (docs/protocol.md#fault-4: our
    * liveness covers that case); a short silence timeout ends the run then
    * instead of --timeout, and the run's figures are unaffected (they span
    * first to last arrival). */

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Copyright (C) 2026 the gst-netgear developers; see LICENSE.
-"""pynetgear: a NetGear peer in Python, written from the wire spec
-(../shared/netgear-wire.md) and its captured vectors only, without looking at
+"""pynetgear: a NetGear peer in Python, written from docs/protocol.md and the
+vectors captured from vidgear in tests/data/vectors only, without looking at
 vidgear's code or ours, to stand in for vidgear 0.3.5's NetGear (multi-server mode) in
 the interop tests.
 

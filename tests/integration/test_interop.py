@@ -4,7 +4,7 @@
 """gst-netgear against Python NetGear peers, both ways.
 
 The peer is pynetgear.py: NetGear's multi-server client and server written
-from netgear-wire.md with python3-zmq and numpy (vidgear itself is not a
+from docs/protocol.md with python3-zmq and numpy (vidgear itself is not a
 Debian package), standing in for vidgear 0.3.5. Every peer and every
 GStreamer sender is a process of its own; the receiving netgearsrc runs in
 this process.
@@ -394,7 +394,7 @@ def from_python_servers(tap, title, pattern, servers, frames, src_props='', on_c
                 if pattern == 2:
                     # A camera's pace: a PUB with HWM 1 drops what a burst
                     # brings. Its close() would lose the terminate behind a
-                    # queued frame (netgear-wire.md §6.4): the servers hold
+                    # queued frame (docs/protocol.md#fault-4): the servers hold
                     # until their last frames have arrived, then close.
                     extra += ['--fps', '30']
                 procs.append(group.add(peer_server(s['port'], s['index'], pattern, s['fmt'], frames, s['width'],
