@@ -150,7 +150,8 @@ int main(int argc, char **argv) {
       {"ports", 0, 0, G_OPTION_ARG_STRING, &ports, "One port per sender (default 5566,5567)", "P1,P2"},
       {"pattern", 0, 0, G_OPTION_ARG_INT, &pattern, "1 = REQ/REP, 2 = PUB/SUB (default 1)", "N"},
       {"bidirectional", 0, 0, G_OPTION_ARG_NONE, &bidirectional, "Answer every frame (pattern 1)", nullptr},
-      {"reply", 0, 0, G_OPTION_ARG_STRING, &reply, "JSON value answering every frame", "JSON"},
+      {"reply", 0, 0, G_OPTION_ARG_STRING, &reply, "JSON value answering every frame (netgearsrc's reply-json)",
+       "JSON"},
       {"echo", 0, 0, G_OPTION_ARG_NONE, &echo, "Answer each frame with its port, seq and message", nullptr},
       {"frames", 0, 0, G_OPTION_ARG_INT64, &max_frames, "Stop after N frames in all", "N"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -174,7 +175,7 @@ int main(int argc, char **argv) {
   }
   g_object_set(src, "address", address, "ports", ports, "pattern", pattern, "bidirectional", bidirectional, nullptr);
   if (reply)
-    g_object_set(src, "reply", reply, nullptr);
+    g_object_set(src, "reply-json", reply, nullptr);
   if (echo)
     g_signal_connect(src, "compute-reply", G_CALLBACK(on_compute_reply), nullptr);
   g_signal_connect(src, "pad-added", G_CALLBACK(on_pad_added), &app);

@@ -43,7 +43,7 @@ def main():
     ap.add_argument('--ports', default='5566,5567', help='one port per sender, comma-separated')
     ap.add_argument('--pattern', type=int, default=1)
     ap.add_argument('--bidirectional', action='store_true')
-    ap.add_argument('--reply', help='JSON value answering every frame')
+    ap.add_argument('--reply', help='JSON value answering every frame (netgearsrc\'s reply-json)')
     ap.add_argument('--echo', action='store_true', help="answer each frame with its port, seq and message")
     ap.add_argument('--frames', type=int, default=-1, help='stop after N frames in all')
     a = ap.parse_args()
@@ -58,7 +58,7 @@ def main():
     src.set_property('pattern', a.pattern)
     src.set_property('bidirectional', a.bidirectional)
     if a.reply is not None:
-        src.set_property('reply', a.reply)
+        src.set_property('reply-json', a.reply)
     pipeline.add(src)
 
     loop = GLib.MainLoop()

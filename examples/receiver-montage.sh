@@ -20,8 +20,10 @@
 #   OVERLAY          1: each tile shows its port and its sender's message
 #                    (netgearoverlay; needs textoverlay, Debian: gstreamer1.0-x) (0)
 #   BIDIRECTIONAL    1: bidirectional mode (pattern 1; the senders too) (0)
-#   REPLY            with BIDIRECTIONAL=1: the JSON value answering every
-#                    frame, e.g. '"Hi"' or '{"gain": 2}'      (null)
+#   REPLY            with BIDIRECTIONAL=1: the text answering every frame
+#                    (netgearsrc's reply; a vidgear server gets a str) (none: null)
+#   REPLY_JSON       or any JSON value (netgearsrc's reply-json), e.g.
+#                    '{"gain": 2}'                            ()
 # Arguments go to gst-launch-1.0 before the pipeline (e.g. -q, -m).
 #
 # It ends by itself once every sender that connected has terminated (its
@@ -44,6 +46,7 @@ OUTPUT=${OUTPUT:-}
 OVERLAY=${OVERLAY:-0}
 BIDIRECTIONAL=${BIDIRECTIONAL:-0}
 REPLY=${REPLY:-}
+REPLY_JSON=${REPLY_JSON:-}
 
 IFS=, read -r -a ports <<<"$PORTS"
 n=${#ports[@]}
@@ -62,12 +65,13 @@ case $OUTPUT in
   *) echo "OUTPUT must be empty or end in .avi or .mkv" >&2; exit 2 ;;
 esac
 
-# shellcheck source=examples/json-property.sh
-source "$here/json-property.sh"
+# shellcheck source=examples/gst-property.sh
+source "$here/gst-property.sh"
 options=()
 if [[ $BIDIRECTIONAL == 1 ]]; then
   options+=(bidirectional=true)
-  [[ -n $REPLY ]] && options+=("$(json_property reply "$REPLY")")
+  [[ -n $REPLY ]] && options+=("$(gst_property reply "$REPLY")")
+  [[ -n $REPLY_JSON ]] && options+=("$(gst_property reply-json "$REPLY_JSON")")
 fi
 overlay=()
 [[ $OVERLAY == 1 ]] && overlay=(netgearoverlay '!')

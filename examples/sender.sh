@@ -7,7 +7,8 @@
 #
 #   ADDRESS=192.0.2.10 PORT=5567 LABEL="camera garage" examples/sender.sh
 #   ADDRESS=192.0.2.10 SOURCE="v4l2src device=/dev/video0" examples/sender.sh -e
-#   PORT=5567 MESSAGE='{"camera": "garage", "gain": 2.5}' examples/sender.sh
+#   PORT=5567 MESSAGE="I'm Server-1 at Port: 5567" examples/sender.sh
+#   PORT=5567 MESSAGE_JSON='{"camera": "garage", "gain": 2.5}' examples/sender.sh
 #
 # Environment (default):
 #   ADDRESS          the receiver's address                    (127.0.0.1)
@@ -19,9 +20,10 @@
 #   TEST_PATTERN     videotestsrc pattern (smpte, ball, snow, pinwheel, ...) (smpte)
 #   LABEL            text drawn on the picture, empty for none ("port $PORT");
 #                    needs textoverlay (Debian: gstreamer1.0-x)
-#   MESSAGE          JSON value sent with every frame (netgearsink's message
-#                    property), e.g. '{"camera": "garage"}' or '"garage"';
-#                    empty for none                                      ()
+#   MESSAGE          text sent with every frame (netgearsink's message
+#                    property; a vidgear client gets a str); empty: none ()
+#   MESSAGE_JSON     or any JSON value (netgearsink's message-json), e.g.
+#                    '{"camera": "garage", "gain": 2.5}'                 ()
 #   BIDIRECTIONAL    1: bidirectional mode (pattern 1; the receiver too): each
 #                    reply is printed, as gst-launch -m prints a netgear-reply
 #                    message; nothing else is printed then         (0)
@@ -47,6 +49,7 @@ TEST_PATTERN=${TEST_PATTERN:-smpte}
 LABEL=${LABEL-port $PORT}
 NUM_BUFFERS=${NUM_BUFFERS:--1}
 MESSAGE=${MESSAGE:-}
+MESSAGE_JSON=${MESSAGE_JSON:-}
 WIDTH=${WIDTH:-640}
 HEIGHT=${HEIGHT:-360}
 FPS=${FPS:-30}
@@ -58,10 +61,11 @@ if [[ -n $LABEL ]]; then
     shaded-background=true '!')
 fi
 
-# shellcheck source=examples/json-property.sh
-source "$here/json-property.sh"
+# shellcheck source=examples/gst-property.sh
+source "$here/gst-property.sh"
 options=()
-[[ -n $MESSAGE ]] && options+=("$(json_property message "$MESSAGE")")
+[[ -n $MESSAGE ]] && options+=("$(gst_property message "$MESSAGE")")
+[[ -n $MESSAGE_JSON ]] && options+=("$(gst_property message-json "$MESSAGE_JSON")")
 
 if [[ -n $SOURCE ]]; then
   # A camera gives what it gives: the size and rate asked for are made.

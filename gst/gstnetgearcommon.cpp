@@ -10,8 +10,32 @@
 
 #include <zmq.h>
 
-#define DEFAULT_PROTOCOL "tcp"
-#define DEFAULT_PATTERN 1
+#define DEFAULT_PROTOCOL GST_NETGEAR_PROTOCOL_TCP
+#define DEFAULT_PATTERN GST_NETGEAR_PATTERN_REQREP
+
+GType gst_netgear_pattern_get_type(void) {
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+      {GST_NETGEAR_PATTERN_REQREP,
+       "REQ/REP, NetGear's pattern 1: every frame acknowledged; a slow receiver slows its sender", "reqrep"},
+      {GST_NETGEAR_PATTERN_PUBSUB,
+       "PUB/SUB, NetGear's pattern 2: the latest frame; frames dropped when the receiver is slow", "pubsub"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type))
+    g_once_init_leave(&type, g_enum_register_static("GstNetGearPattern", values));
+  return type;
+}
+
+GType gst_netgear_protocol_get_type(void) {
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+      {GST_NETGEAR_PROTOCOL_TCP, "TCP, between hosts", "tcp"},
+      {GST_NETGEAR_PROTOCOL_IPC, "Unix domain sockets, between processes of one host: address is a path", "ipc"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type))
+    g_once_init_leave(&type, g_enum_register_static("GstNetGearProtocol", values));
+  return type;
+}
 
 GType gst_netgear_secure_mode_get_type(void) {
   static gsize type = 0;
@@ -30,10 +54,11 @@ GType gst_netgear_secure_mode_get_type(void) {
 
 void gst_netgear_common_install_properties(GObjectClass *klass, const gchar *default_address,
                                            const gchar *address_blurb, netgear::Role role) {
-  const GParamFlags rw =
-      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  const GParamFlags rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   const bool sender = role == netgear::Role::SENDER;
   gst_type_mark_as_plugin_api(gst_netgear_secure_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
+  gst_type_mark_as_plugin_api(gst_netgear_pattern_get_type(), static_cast<GstPluginAPIFlags>(0));
+  gst_type_mark_as_plugin_api(gst_netgear_protocol_get_type(), static_cast<GstPluginAPIFlags>(0));
   g_object_class_install_property(
       klass, PROP_NETGEAR_SECURE_MODE,
       g_param_spec_enum("secure-mode", "Secure mode",
@@ -69,9 +94,7 @@ void gst_netgear_common_install_properties(GObjectClass *klass, const gchar *def
       g_param_spec_string("secret-key", "Secret key",
                           "secure-mode: this element's secret key, 40 characters of Z85 (write-only; never "
                           "logged)",
-                          nullptr,
-                          static_cast<GParamFlags>(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS |
-                                                   GST_PARAM_MUTABLE_READY)));
+                          nullptr, static_cast<GParamFlags>(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS)));
   if (sender) {
     g_object_class_install_property(
         klass, PROP_NETGEAR_SERVER_KEY,
@@ -103,15 +126,17 @@ void gst_netgear_common_install_properties(GObjectClass *klass, const gchar *def
                                   g_param_spec_string("address", "Address", address_blurb, default_address, rw));
   g_object_class_install_property(
       klass, PROP_NETGEAR_PROTOCOL,
-      g_param_spec_string("protocol", "Protocol", "ZeroMQ transport: \"tcp\" or \"ipc\" (as NetGear's protocol)",
-                          DEFAULT_PROTOCOL, rw));
+      g_param_spec_enum("protocol", "Protocol",
+                        "ZeroMQ transport, as NetGear's protocol: tcp, or ipc between processes of one host "
+                        "(address is then a path)",
+                        gst_netgear_protocol_get_type(), DEFAULT_PROTOCOL, rw));
   g_object_class_install_property(
       klass, PROP_NETGEAR_PATTERN,
-      g_param_spec_int("pattern", "Pattern",
-                       "NetGear messaging pattern: 1 = REQ/REP (every frame acknowledged), "
-                       "2 = PUB/SUB (latest frame, drops when slow). 0 (PAIR) exists in NetGear "
-                       "but not in multi-server mode, and is refused when the element starts",
-                       G_MININT, G_MAXINT, DEFAULT_PATTERN, rw));
+      g_param_spec_enum("pattern", "Pattern",
+                        "NetGear's messaging pattern, the same on both ends: reqrep (1: every frame acknowledged) "
+                        "or pubsub (2: the latest frame, drops when slow); NetGear's 0 (PAIR) has no "
+                        "multi-server mode",
+                        gst_netgear_pattern_get_type(), DEFAULT_PATTERN, rw));
   g_object_class_install_property(
       klass, PROP_NETGEAR_BIDIRECTIONAL,
       g_param_spec_boolean("bidirectional", "Bidirectional",
@@ -124,7 +149,7 @@ void gst_netgear_common_install_properties(GObjectClass *klass, const gchar *def
 
 void gst_netgear_common_init(GstNetGearCommon *c, const gchar *default_address) {
   c->address = g_strdup(default_address);
-  c->protocol = g_strdup(DEFAULT_PROTOCOL);
+  c->protocol = DEFAULT_PROTOCOL;
   c->pattern = DEFAULT_PATTERN;
   c->bidirectional = FALSE;
   c->security = new netgear::SecuritySettings();
@@ -132,7 +157,6 @@ void gst_netgear_common_init(GstNetGearCommon *c, const gchar *default_address) 
 
 void gst_netgear_common_clear(GstNetGearCommon *c) {
   g_clear_pointer(&c->address, g_free);
-  g_clear_pointer(&c->protocol, g_free);
   if (c->security) {
     std::string &secret = c->security->secret_key;
     std::fill(secret.begin(), secret.end(), '\0');
@@ -153,11 +177,10 @@ gboolean gst_netgear_common_set_property(GstNetGearCommon *c, guint prop_id, con
     c->address = g_value_dup_string(value);
     return TRUE;
   case PROP_NETGEAR_PROTOCOL:
-    g_free(c->protocol);
-    c->protocol = g_value_dup_string(value);
+    c->protocol = g_value_get_enum(value);
     return TRUE;
   case PROP_NETGEAR_PATTERN:
-    c->pattern = g_value_get_int(value);
+    c->pattern = g_value_get_enum(value);
     return TRUE;
   case PROP_NETGEAR_BIDIRECTIONAL:
     c->bidirectional = g_value_get_boolean(value);
@@ -207,10 +230,10 @@ gboolean gst_netgear_common_get_property(GstNetGearCommon *c, guint prop_id, GVa
     g_value_set_string(value, c->address);
     return TRUE;
   case PROP_NETGEAR_PROTOCOL:
-    g_value_set_string(value, c->protocol);
+    g_value_set_enum(value, c->protocol);
     return TRUE;
   case PROP_NETGEAR_PATTERN:
-    g_value_set_int(value, c->pattern);
+    g_value_set_enum(value, c->pattern);
     return TRUE;
   case PROP_NETGEAR_BIDIRECTIONAL:
     g_value_set_boolean(value, c->bidirectional);
@@ -253,102 +276,282 @@ gboolean gst_netgear_common_security(GstElement *element, GstNetGearCommon *c, n
   bool ok = netgear::resolve_security(settings, role, out, &error);
   std::fill(settings.secret_key.begin(), settings.secret_key.end(), '\0');
   if (!ok) {
-    GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS, ("%s", error.c_str()), (nullptr));
+    GST_NETGEAR_SETTINGS_ERROR(element,
+                               (netgear::Error{"Secure mode cannot start: its keys are missing or wrong", error}));
     return FALSE;
   }
   if (out->mode != netgear::SECURE_NONE && !zmq_has("curve")) {
     out->wipe();
-    GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS,
-                      ("property 'secure-mode' needs CURVE, which this libzmq was built without"), (nullptr));
+    GST_NETGEAR_SETTINGS_ERROR(element, (netgear::Error{"Secure mode needs CURVE, which this libzmq was built without",
+                                                        "property 'secure-mode' is set; libzmq reports no \"curve\" "
+                                                        "capability"}));
     return FALSE;
   }
   return TRUE;
 }
 
-gboolean gst_netgear_common_validate(GstElement *element, GstNetGearCommon *c, GstNetGearSettings *out) {
+gboolean gst_netgear_common_validate(GstElement *element, GstNetGearCommon *c, bool bind, GstNetGearSettings *out) {
   GST_OBJECT_LOCK(element);
-  out->address = c->address ? c->address : "";
-  out->protocol = c->protocol ? c->protocol : "";
+  std::string address = c->address ? c->address : "";
+  out->protocol = c->protocol == GST_NETGEAR_PROTOCOL_IPC ? "ipc" : "tcp";
   out->pattern = c->pattern;
   out->bidirectional = c->bidirectional;
   GST_OBJECT_UNLOCK(element);
 
-  std::string error;
-  if (!netgear::check_pattern(out->pattern, &error) || !netgear::check_protocol(out->protocol, &error)) {
-    GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS, ("%s", error.c_str()), (nullptr));
-    return FALSE;
-  }
-  if (out->address.empty()) {
-    GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS, ("property 'address' is empty"), (nullptr));
+  netgear::Error error;
+  if (!netgear::transport_address(out->protocol, address, bind, &out->address, &out->ipv6, &error)) {
+    GST_NETGEAR_SETTINGS_ERROR(element, error);
     return FALSE;
   }
   if (out->bidirectional && out->pattern != netgear::PATTERN_REQREP) {
     /* As NetGear, which raises ValueError: PUB/SUB has no way back. */
-    GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS,
-                      ("property 'bidirectional' needs pattern=1 (REQ/REP); pattern=%d has no replies",
-                       out->pattern),
-                      (nullptr));
+    GST_NETGEAR_SETTINGS_ERROR(element, (netgear::Error{"Property 'bidirectional' needs pattern=1 (REQ/REP)",
+                                                        "pattern 2 (PUB/SUB) has no way back for replies; "
+                                                        "NetGear refuses it too"}));
     return FALSE;
   }
   return TRUE;
 }
 
-/* ---- JSON-valued properties ---- */
+/* ---- values sent with every frame ---- */
 
-void GstNetGearJsonProperty::install(GObjectClass *klass, guint prop_id, const gchar *name, const gchar *nick,
-                                     const gchar *blurb) {
+GstNetGearValueProperty::GstNetGearValueProperty(const char *name) : name_(name), json_name_(name_ + "-json") {}
+
+void GstNetGearValueProperty::install(GObjectClass *klass, guint prop_id, const gchar *name, const gchar *nick,
+                                      const gchar *text_blurb, const gchar *json_blurb) {
+  const GParamFlags flags =
+      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+  g_object_class_install_property(klass, prop_id, g_param_spec_string(name, nick, text_blurb, nullptr, flags));
+  /* Class data: the names live as long as the type. */
+  gchar *json_name = g_strconcat(name, "-json", nullptr);
+  gchar *json_nick = g_strconcat(nick, " (JSON)", nullptr);
   g_object_class_install_property(
-      klass, prop_id,
-      g_param_spec_string(name, nick, blurb, nullptr,
-                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                                   GST_PARAM_MUTABLE_PLAYING)));
+      klass, prop_id + 1,
+      g_param_spec_string(json_name, json_nick, json_blurb, nullptr,
+                          static_cast<GParamFlags>(G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+                                                   G_PARAM_STATIC_BLURB)));
+  g_free(json_name);
+  g_free(json_nick);
 }
 
-gboolean GstNetGearJsonProperty::set(const gchar *text) {
+void GstNetGearValueProperty::set_text(const gchar *text) {
+  refused_ = {};
+  generation_++;
   if (!text) {
-    text_.clear();
+    json_text_.clear();
     value_ = std::make_shared<const netgear::Json>(nullptr);
-    refused_.clear();
-    generation_++;
+    return;
+  }
+  auto value = std::make_shared<const netgear::Json>(text);
+  json_text_ = netgear::dump_json(*value);
+  value_ = std::move(value);
+}
+
+gboolean GstNetGearValueProperty::set_json(const gchar *json) {
+  if (!json) {
+    set_text(nullptr);
     return TRUE;
   }
   std::string error;
-  auto parsed = netgear::parse_json(text, &error);
+  auto parsed = netgear::parse_json(json, &error);
   if (!parsed) {
     /* Shortened: a refused value may be long, the message must stay readable. */
-    std::string shown(text, strnlen(text, 80));
+    std::string shown(json, strnlen(json, 80));
     if (shown.size() == 80)
       shown += "...";
-    refused_ = std::string("property '") + name_ + "' is not valid JSON (" + error + "): " + shown +
-               " (a JSON string needs its quotes, e.g. '\"porch\"')";
+    refused_ = {"Property '" + json_name_ + "' is not valid JSON: " + shown,
+                error + "; a text goes in '" + name_ + "' as it is (" + name_ + "=\"I'm Server-1\"), any other " +
+                    "value in '" + json_name_ + "' as JSON (" + json_name_ + "='{\"camera\": \"porch\"}', 2.5, " +
+                    "[1, 2], null)"};
     return FALSE;
   }
-  text_ = text;
-  value_ = std::make_shared<const netgear::Json>(std::move(*parsed));
-  refused_.clear();
+  refused_ = {};
   generation_++;
+  json_text_ = json;
+  value_ = std::make_shared<const netgear::Json>(std::move(*parsed));
   return TRUE;
 }
 
-std::string GstNetGearJsonProperty::refusal_locked(GstElement *element) {
+gchar *GstNetGearValueProperty::dup_text() const {
+  return value_->is_string() ? g_strdup(value_->get_ref<const std::string &>().c_str()) : nullptr;
+}
+
+gchar *GstNetGearValueProperty::dup_json() const {
+  return value_->is_null() ? nullptr : g_strdup(json_text_.c_str());
+}
+
+netgear::Error GstNetGearValueProperty::refusal_locked(GstElement *element) {
   GST_OBJECT_LOCK(element);
-  std::string r = refused_;
+  netgear::Error r = refused_;
   GST_OBJECT_UNLOCK(element);
   return r;
 }
 
-void GstNetGearJsonProperty::post_refusal(GstElement *element) {
-  std::string r = refusal_locked(element);
-  if (r.empty())
+void GstNetGearValueProperty::post_refusal(GstElement *element) {
+  netgear::Error r = refusal_locked(element);
+  if (r.message.empty())
     return;
-  GST_WARNING_OBJECT(element, "%s; keeping the previous value", r.c_str());
-  GST_ELEMENT_WARNING(element, RESOURCE, SETTINGS, ("%s", r.c_str()), ("the previous value stays"));
+  GST_WARNING_OBJECT(element, "%s (%s); keeping the previous value", r.message.c_str(), r.debug.c_str());
+  GST_ELEMENT_WARNING(element, RESOURCE, SETTINGS, ("%s", r.message.c_str()),
+                      ("%s; the previous value stays, and the element will not start until a valid value is set",
+                       r.debug.c_str()));
 }
 
-gboolean GstNetGearJsonProperty::check_start(GstElement *element) {
-  std::string r = refusal_locked(element);
-  if (r.empty())
+gboolean GstNetGearValueProperty::check_start(GstElement *element) {
+  netgear::Error r = refusal_locked(element);
+  if (r.message.empty())
     return TRUE;
-  GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS, ("%s", r.c_str()), (nullptr));
+  GST_NETGEAR_SETTINGS_ERROR(element, r);
   return FALSE;
+}
+
+/* ---- netgear:// URIs ---- */
+
+gboolean gst_netgear_uri_parse(const gchar *uri, GstNetGearUri *out, GError **error) {
+  static const char kScheme[] = "netgear://";
+  *out = GstNetGearUri();
+  if (!uri || g_ascii_strncasecmp(uri, kScheme, strlen(kScheme)) != 0) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_UNSUPPORTED_PROTOCOL, "Not a netgear:// URI: %s",
+                uri ? uri : "(null)");
+    return FALSE;
+  }
+  std::string rest = uri + strlen(kScheme);
+  std::string query;
+  if (size_t q = rest.find('?'); q != std::string::npos) {
+    query = rest.substr(q + 1);
+    rest.resize(q);
+  }
+  while (!rest.empty() && rest.back() == '/')
+    rest.pop_back();
+  if (!rest.empty() && rest.front() == '@') {
+    out->listen = true;
+    rest.erase(0, 1);
+  }
+  std::string ports;
+  if (!rest.empty() && rest.front() == '[') {
+    size_t close = rest.find(']');
+    if (close == std::string::npos || (close + 1 < rest.size() && rest[close + 1] != ':')) {
+      g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "Bad IPv6 address in %s: write it as [ADDRESS]",
+                  uri);
+      return FALSE;
+    }
+    out->host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size())
+      ports = rest.substr(close + 2);
+  } else if (size_t colon = rest.find(':'); colon != std::string::npos) {
+    out->host = rest.substr(0, colon);
+    ports = rest.substr(colon + 1);
+  } else {
+    out->host = rest;
+  }
+  if (out->host.find_first_of("/@") != std::string::npos) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                "Bad netgear URI %s: write netgear://HOST:PORT or netgear://@:PORT", uri);
+    return FALSE;
+  }
+  out->ports = ports;
+  if (query.empty())
+    return TRUE;
+  GError *err = nullptr;
+  GHashTable *params = g_uri_parse_params(query.c_str(), -1, "&", G_URI_PARAMS_NONE, &err);
+  if (!params) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "Bad query in %s: %s", uri, err->message);
+    g_error_free(err);
+    return FALSE;
+  }
+  /* In the order written, so that later parameters win as in a gst-launch line. */
+  gchar **pairs = g_strsplit(query.c_str(), "&", -1);
+  for (gchar **p = pairs; *p; p++) {
+    if (!**p)
+      continue;
+    gchar *key = g_strndup(*p, strcspn(*p, "="));
+    gchar *name = g_uri_unescape_string(key, nullptr);
+    const gchar *value = name ? static_cast<const gchar *>(g_hash_table_lookup(params, name)) : nullptr;
+    if (!name || !strchr(*p, '=')) {
+      g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "Bad query in %s: \"%s\" has no value (NAME=VALUE)",
+                  uri, *p);
+      g_free(key);
+      g_free(name);
+      g_strfreev(pairs);
+      g_hash_table_unref(params);
+      return FALSE;
+    }
+    out->query.emplace_back(name, value ? value : "");
+    g_free(key);
+    g_free(name);
+  }
+  g_strfreev(pairs);
+  g_hash_table_unref(params);
+  return TRUE;
+}
+
+gboolean gst_netgear_uri_apply(GObject *object, const GstNetGearUri &uri,
+                               const std::vector<std::pair<const char *, const char *>> &first, GError **error) {
+  /* Every value is made and checked before any is set, so that a refused
+   * URI changes nothing. */
+  std::vector<std::pair<const char *, const char *>> items = first;
+  for (const auto &[name, text] : uri.query)
+    items.emplace_back(name.c_str(), text.c_str());
+  std::vector<std::pair<GParamSpec *, GValue>> values;
+  bool ok = true;
+  for (const auto &[name, text] : items) {
+    GParamSpec *pspec = g_object_class_find_property(G_OBJECT_GET_CLASS(object), name);
+    if (!pspec || !(pspec->flags & G_PARAM_WRITABLE)) {
+      g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_REFERENCE, "%s has no property \"%s\" to set",
+                  G_OBJECT_TYPE_NAME(object), name);
+      ok = false;
+      break;
+    }
+    GValue value = G_VALUE_INIT;
+    g_value_init(&value, pspec->value_type);
+    /* g_param_value_validate() says whether it had to change the value,
+     * which GObject would refuse with a mere warning. */
+    if (!gst_value_deserialize_with_pspec(&value, text, pspec) || g_param_value_validate(pspec, &value)) {
+      g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_REFERENCE, "Property \"%s\" cannot be \"%s\" (%s)", name,
+                  text, g_param_spec_get_blurb(pspec));
+      g_value_unset(&value);
+      ok = false;
+      break;
+    }
+    values.emplace_back(pspec, value);
+  }
+  for (auto &[pspec, value] : values) {
+    if (ok)
+      g_object_set_property(object, pspec->name, &value);
+    g_value_unset(&value);
+  }
+  return ok;
+}
+
+std::string gst_netgear_uri_query(GObject *object, std::initializer_list<const char *> names) {
+  std::string query;
+  for (const char *name : names) {
+    GParamSpec *pspec = g_object_class_find_property(G_OBJECT_GET_CLASS(object), name);
+    if (!pspec)
+      continue;
+    GValue value = G_VALUE_INIT;
+    g_value_init(&value, pspec->value_type);
+    g_object_get_property(object, name, &value);
+    if (!g_param_value_defaults(pspec, &value)) {
+      gchar *text;
+      if (G_VALUE_HOLDS_STRING(&value)) {
+        text = g_value_dup_string(&value);
+      } else if (G_VALUE_HOLDS_ENUM(&value)) {
+        GEnumClass *klass = G_ENUM_CLASS(g_type_class_ref(pspec->value_type));
+        GEnumValue *v = g_enum_get_value(klass, g_value_get_enum(&value));
+        text = v ? g_strdup(v->value_nick) : nullptr;
+        g_type_class_unref(klass);
+      } else {
+        text = gst_value_serialize(&value);
+      }
+      gchar *escaped = text ? g_uri_escape_string(text, nullptr, FALSE) : nullptr;
+      if (escaped) {
+        query += (query.empty() ? "?" : "&") + std::string(name) + "=" + escaped;
+      }
+      g_free(escaped);
+      g_free(text);
+    }
+    g_value_unset(&value);
+  }
+  return query;
 }

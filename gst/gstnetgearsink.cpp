@@ -10,15 +10,26 @@
  * must be one the receiver listens on, unique per sender.
  *
  *   gst-launch-1.0 videotestsrc ! video/x-raw,format=BGR,width=640,height=480 ! \
- *       netgearsink address=192.0.2.10 port=5566 pattern=1 message='{"camera":"porch"}'
+ *       netgearsink address=192.0.2.10 port=5566 pattern=1 message="I'm Server-1 at Port: 5566"
  *
- * Messages: the `message` property (JSON text) goes with every frame; a
- * buffer carrying a GstNetGearMeta whose "message" field holds JSON text
- * sends that instead (unless it is "null"), so an application can give each
- * frame its own message, and a relay (netgearsrc ! netgearsink) passes its
- * senders' messages on. A serialized custom downstream event named
+ * Its URI, for applications that make sinks from URIs, is
+ * netgear://RECEIVER:PORT, any other property a query parameter:
+ * netgear://192.0.2.10:5566?pattern=2&message=porch
+ *
+ * Messages: the `message` property (a text, a JSON string on the wire) or
+ * `message-json` (any JSON value) goes with every frame; a buffer carrying
+ * a GstNetGearMeta whose "message" field holds JSON text sends that instead
+ * (unless it is "null"), so an application can give each frame its own
+ * message, and a relay (netgearsrc ! netgearsink) passes its senders'
+ * messages on. A serialized custom downstream event named
  * "netgear-message" with a "message" field (JSON text) sets the message of
  * the buffers after it, for applications that cannot write a meta (Python).
+ *
+ * Until a receiver is first there, frames are dropped (after waiting for
+ * one at most NO_RECEIVER_WAIT_MS each), so that the stream keeps moving
+ * and an EOS or a state change ends it at once, or, with
+ * wait-for-connection=true, held until it comes. A warning naming the
+ * endpoint is posted after request-timeout, then at growing intervals.
  *
  * Bidirectional mode (bidirectional=true, pattern 1): each frame's reply is
  * handed to the application on the streaming thread, before the next frame
@@ -49,6 +60,15 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_sink_debug);
 #define DEFAULT_REQUEST_TIMEOUT 4000
 #define DEFAULT_MAX_RETRIES 3
 #define DEFAULT_ON_TIMEOUT GST_NETGEAR_ON_TIMEOUT_RESEND
+#define DEFAULT_WAIT_FOR_CONNECTION FALSE
+/* Until a receiver is first there (wait-for-connection=false), a frame
+ * waits at most this long for one, then is dropped: the streaming thread
+ * returns, so an EOS (which travels on it) gets through, and a source that
+ * does not pace itself does not spin. */
+#define NO_RECEIVER_WAIT_MS 100
+/* The "no receiver yet" warning comes after request-timeout, then at
+ * doubling intervals of at most this. */
+#define WAITING_WARNING_MAX_US (60 * G_USEC_PER_SEC)
 /* The terminate on a state change (no EOS) waits at most this long, so a
  * pipeline can always stop promptly even with its receiver gone. */
 #define SHUTDOWN_TERMINATE_MS 500
@@ -59,7 +79,9 @@ enum {
   PROP_MAX_RETRIES,
   PROP_STATS,
   PROP_MESSAGE,
+  PROP_MESSAGE_JSON, /* installed with PROP_MESSAGE: its id + 1 */
   PROP_ON_TIMEOUT,
+  PROP_WAIT_FOR_CONNECTION,
 };
 
 /* What a pattern-1 sender does with a frame whose attempt failed. */
@@ -122,12 +144,25 @@ struct SinkState {
   /* A frame reached the receiver since the start or the last terminate. A
    * vidgear client only knows senders that sent a frame: a terminate from
    * any other ends it at once (when it knows none) or, unanswered, wedges
-   * its REP socket (netgear-wire.md §6.2). So only such a sender says
+   * its REP socket (docs/protocol.md#fault-2). So only such a sender says
    * goodbye; netgearsrc sees a silent one leave by its disconnection. */
   bool owes_terminate = false;
   int request_timeout = DEFAULT_REQUEST_TIMEOUT;
   int port = DEFAULT_PORT; /* the one connected to, for replies */
+  int pattern = 1;
   bool bidirectional = false;
+  bool wait_for_connection = DEFAULT_WAIT_FOR_CONNECTION;
+  /* A receiver has been there since the start (pattern 1: it answered;
+   * pattern 2: it subscribed). Until then: when the next "waiting" warning
+   * is due, and the interval after it. */
+  bool receiver_seen = false;
+  uint64_t start_us = 0, next_warning_us = 0, warning_interval_us = 0;
+  /* I/O thread (the Sender's notification): the pattern warning went. */
+  bool warned_handshake = false;
+  /* Why the receiver's host name did not resolve at the start; ZeroMQ
+   * tries again at each connection attempt (not the streaming thread: a
+   * resolver can take seconds, and an EOS waits for that thread). */
+  std::string unresolved;
   bool warned_plain = false;
   bool warned_refused = false;
   std::optional<netgear::Json> event_message; /* from the last netgear-message event */
@@ -157,15 +192,22 @@ struct _GstNetGearSink {
   gint request_timeout;
   gint max_retries;
   gint on_timeout; /* GstNetGearOnTimeout */
-  GstNetGearJsonProperty *message;
-  /* Under the object lock: per-buffer messages refused, replies delivered. */
+  gboolean wait_for_connection;
+  GstNetGearValueProperty *message;
+  /* Under the object lock: per-buffer messages refused, replies delivered,
+   * frames dropped before a receiver was there. */
   guint64 messages_refused;
   guint64 replies;
+  guint64 dropped_waiting;
   SinkState *state;
 };
 
-G_DEFINE_TYPE(GstNetGearSink, gst_netgear_sink, GST_TYPE_BASE_SINK);
-GST_ELEMENT_REGISTER_DEFINE(netgearsink, "netgearsink", GST_RANK_NONE, GST_TYPE_NETGEAR_SINK);
+static void gst_netgear_sink_uri_handler_init(gpointer g_iface, gpointer iface_data);
+
+G_DEFINE_TYPE_WITH_CODE(GstNetGearSink, gst_netgear_sink, GST_TYPE_BASE_SINK,
+                        G_IMPLEMENT_INTERFACE(GST_TYPE_URI_HANDLER, gst_netgear_sink_uri_handler_init));
+/* Primary: what a netgear:// URI asks for (playbin's sink, gst_element_make_from_uri). */
+GST_ELEMENT_REGISTER_DEFINE(netgearsink, "netgearsink", GST_RANK_PRIMARY, GST_TYPE_NETGEAR_SINK);
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -178,7 +220,13 @@ static void gst_netgear_sink_set_property(GObject *object, guint prop_id, const 
   if (!gst_netgear_common_set_property(&self->common, prop_id, value)) {
     switch (prop_id) {
     case PROP_MESSAGE:
-      refused = !self->message->set(g_value_get_string(value));
+      self->message->set_text(g_value_get_string(value));
+      break;
+    case PROP_MESSAGE_JSON:
+      refused = !self->message->set_json(g_value_get_string(value));
+      break;
+    case PROP_WAIT_FOR_CONNECTION:
+      self->wait_for_connection = g_value_get_boolean(value);
       break;
     case PROP_PORT:
       self->port = g_value_get_int(value);
@@ -208,6 +256,7 @@ static GstStructure *gst_netgear_sink_stats(GstNetGearSink *self) {
   if (self->state->sender)
     st = self->state->sender->stats();
   guint64 refused = self->messages_refused, replies = self->replies;
+  st.dropped += self->dropped_waiting;
   GST_OBJECT_UNLOCK(self);
   GstStructure *s = gst_structure_new(
       "netgear-sink-stats", "sent", G_TYPE_UINT64, st.sent, "acknowledged", G_TYPE_UINT64, st.acked, "bytes",
@@ -243,7 +292,13 @@ static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue
       g_value_set_enum(value, self->on_timeout);
       break;
     case PROP_MESSAGE:
-      g_value_set_string(value, self->message->text());
+      g_value_take_string(value, self->message->dup_text());
+      break;
+    case PROP_MESSAGE_JSON:
+      g_value_take_string(value, self->message->dup_json());
+      break;
+    case PROP_WAIT_FOR_CONNECTION:
+      g_value_set_boolean(value, self->wait_for_connection);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -253,10 +308,14 @@ static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue
   GST_OBJECT_UNLOCK(self);
 }
 
-static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
-  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+static void gst_netgear_sink_handshake_closed(GstNetGearSink *self, const std::string &endpoint, int pattern,
+                                              int in_a_row);
+
+/* NULL to READY: everything that can fail for a setting, so that one error
+ * names it. (GstBaseSink::start() would add its own vaguer error to ours.) */
+static gboolean gst_netgear_sink_open(GstNetGearSink *self) {
   GstNetGearSettings set;
-  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, &set) ||
+  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, false, &set) ||
       !self->message->check_start(GST_ELEMENT(self)))
     return FALSE;
   const int pattern = set.pattern;
@@ -267,26 +326,33 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   cfg.request_timeout_ms = self->request_timeout;
   cfg.max_retries = self->max_retries;
   cfg.resend = self->on_timeout != GST_NETGEAR_ON_TIMEOUT_SKIP;
+  bool wait_for_connection = self->wait_for_connection;
   GST_OBJECT_UNLOCK(self);
   cfg.pattern = pattern;
   cfg.endpoint = netgear::endpoint_uri(set.protocol, set.address, port);
-  std::string bad;
-  if (port < 1 || port > 65535)
-    bad = "property 'port' is " + std::to_string(port) + ": use a port from 1 to 65535";
-  else if (cfg.request_timeout_ms < 1)
-    bad = "property 'request-timeout' is " + std::to_string(cfg.request_timeout_ms) + ": use 1 ms or more";
-  else if (cfg.max_retries < -1)
-    bad = "property 'max-retries' is " + std::to_string(cfg.max_retries) + ": use -1 (for ever) or more";
-  if (!bad.empty()) {
-    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", bad.c_str()), (nullptr));
-    return FALSE;
-  }
+  cfg.ipv6 = set.ipv6;
+  cfg.log_object = self;
+  cfg.on_handshake_closed = [self, endpoint = cfg.endpoint, pattern](int in_a_row) {
+    gst_netgear_sink_handshake_closed(self, endpoint, pattern, in_a_row);
+  };
 
   SinkState *st = self->state;
+  st->unresolved.clear();
+  std::string ip;
+  bool ipv6;
+  if (set.protocol == "tcp" && !netgear::resolve_host(set.address, &ip, &ipv6, &st->unresolved))
+    GST_ELEMENT_WARNING(self, RESOURCE, NOT_FOUND, ("Receiver host \"%s\" not found", set.address.c_str()),
+                        ("it does not resolve (%s); trying on, in case it comes", st->unresolved.c_str()));
   st->request_timeout = cfg.request_timeout_ms;
   st->bidirectional = set.bidirectional;
+  st->wait_for_connection = wait_for_connection;
   st->port = port;
-  st->warned_plain = st->warned_refused = false;
+  st->pattern = pattern;
+  st->warned_plain = st->warned_refused = st->warned_handshake = false;
+  st->receiver_seen = false;
+  st->start_us = netgear::monotonic_us();
+  st->warning_interval_us = static_cast<uint64_t>(cfg.request_timeout_ms) * 1000;
+  st->next_warning_us = st->start_us + st->warning_interval_us;
   st->event_message.reset();
   st->message_source = SinkState::Source::NONE;
   if (!gst_netgear_common_security(GST_ELEMENT(self), &self->common, netgear::Role::SENDER, &cfg.security))
@@ -300,7 +366,7 @@ static gboolean gst_netgear_sink_start(GstBaseSink *bsink) {
   }
   GST_OBJECT_LOCK(self);
   st->sender = std::move(sender);
-  self->messages_refused = self->replies = 0;
+  self->messages_refused = self->replies = self->dropped_waiting = 0;
   GST_OBJECT_UNLOCK(self);
   /* The same sender identity as a vidgear server given this port. */
   st->desc = netgear::FrameDescription();
@@ -327,8 +393,9 @@ static void gst_netgear_sink_terminate(GstNetGearSink *self, int timeout_ms) {
   GST_INFO_OBJECT(self, "terminate %s", ok ? "delivered" : "not delivered (no receiver)");
 }
 
-static gboolean gst_netgear_sink_stop(GstBaseSink *bsink) {
-  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+/* READY to NULL: says goodbye (without waiting long: this is not an EOS)
+ * and closes. */
+static void gst_netgear_sink_close(GstNetGearSink *self) {
   SinkState *st = self->state;
   if (st->sender) {
     gst_netgear_sink_terminate(self, MIN(st->request_timeout, SHUTDOWN_TERMINATE_MS));
@@ -336,7 +403,17 @@ static gboolean gst_netgear_sink_stop(GstBaseSink *bsink) {
     st->sender->stop();
   }
   st->have_plan = false;
-  return TRUE;
+}
+
+static GstStateChangeReturn gst_netgear_sink_change_state(GstElement *element, GstStateChange transition) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(element);
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !gst_netgear_sink_open(self))
+    return GST_STATE_CHANGE_FAILURE;
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS(gst_netgear_sink_parent_class)->change_state(element, transition);
+  if ((transition == GST_STATE_CHANGE_NULL_TO_READY && ret == GST_STATE_CHANGE_FAILURE) ||
+      transition == GST_STATE_CHANGE_READY_TO_NULL)
+    gst_netgear_sink_close(self);
+  return ret;
 }
 
 static gboolean gst_netgear_sink_unlock(GstBaseSink *bsink) {
@@ -529,6 +606,127 @@ static void gst_netgear_sink_deliver_reply(GstNetGearSink *self, GstBuffer *buf,
   m.parts.clear();
 }
 
+static void gst_netgear_sink_send_failed(GstNetGearSink *self, const std::string &error) {
+  const std::string &endpoint = self->state->sender->endpoint();
+  if (self->state->sender->refused())
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_AUTHORIZED,
+                      ("Receiver at %s refused this sender's security handshake", endpoint.c_str()),
+                      ("%s", error.c_str()));
+  else
+    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Receiver at %s does not answer", endpoint.c_str()),
+                      ("%s", error.c_str()));
+}
+
+/* A receiver is there for the first time since the start. */
+static void gst_netgear_sink_receiver_came(GstNetGearSink *self) {
+  SinkState *st = self->state;
+  st->receiver_seen = true;
+  guint64 waited_ms = (netgear::monotonic_us() - st->start_us) / 1000;
+  const std::string &endpoint = st->sender->endpoint();
+  GST_INFO_OBJECT(self, "receiver at %s there after %" G_GUINT64_FORMAT " ms", endpoint.c_str(), waited_ms);
+  gst_element_post_message(
+      GST_ELEMENT(self),
+      gst_message_new_element(GST_OBJECT(self), gst_structure_new("netgear-receiver-connected", "endpoint",
+                                                                  G_TYPE_STRING, endpoint.c_str(), "waited",
+                                                                  G_TYPE_UINT64, waited_ms, nullptr)));
+}
+
+/* No receiver yet: says so when it is time (after request-timeout, then
+ * at doubling intervals), as a warning and as a message an application
+ * can act on. Streaming thread. */
+static void gst_netgear_sink_no_receiver_yet(GstNetGearSink *self) {
+  SinkState *st = self->state;
+  uint64_t now = netgear::monotonic_us();
+  if (now < st->next_warning_us)
+    return;
+  st->warning_interval_us = MIN(st->warning_interval_us * 2, static_cast<uint64_t>(WAITING_WARNING_MAX_US));
+  st->next_warning_us = now + st->warning_interval_us;
+  guint64 waited_ms = (now - st->start_us) / 1000;
+  GstStructure *stats = gst_netgear_sink_stats(self);
+  guint64 dropped = 0;
+  gst_structure_get_uint64(stats, "dropped", &dropped);
+  gst_structure_free(stats);
+  const std::string &endpoint = st->sender->endpoint();
+  gchar *what = st->wait_for_connection
+                    ? g_strdup("the stream waits for it (wait-for-connection=true)")
+                    : g_strdup_printf("frames are dropped until it is there, %" G_GUINT64_FORMAT
+                                      " so far (wait-for-connection=true holds them instead)",
+                                      dropped);
+  GST_ELEMENT_WARNING(self, RESOURCE, OPEN_WRITE, ("No receiver at %s yet", endpoint.c_str()),
+                      ("waited %.1f s: %s%s%sis netgearsrc (or a vidgear client) running there, listening on port %d "
+                       "with pattern=%d, and reachable (firewall)? %s",
+                       waited_ms / 1000.0, st->unresolved.empty() ? "" : "its host name did not resolve at the start (",
+                       st->unresolved.c_str(), st->unresolved.empty() ? "" : "); ", st->port, st->pattern, what));
+  g_free(what);
+  gst_element_post_message(
+      GST_ELEMENT(self),
+      gst_message_new_element(GST_OBJECT(self), gst_structure_new("netgear-receiver-waiting", "endpoint",
+                                                                  G_TYPE_STRING, endpoint.c_str(), "waited",
+                                                                  G_TYPE_UINT64, waited_ms, "dropped",
+                                                                  G_TYPE_UINT64, dropped, nullptr)));
+}
+
+/* Pattern 2, until a receiver has first subscribed: what goes out now
+ * reaches nobody (the Sender drops and counts it), so warn; with
+ * wait-for-connection=true, hold the frame until one subscribes. Pattern
+ * 1 waits inside Sender::send(). */
+static GstFlowReturn gst_netgear_sink_await_receiver(GstNetGearSink *self) {
+  SinkState *st = self->state;
+  if (st->receiver_seen || st->pattern != netgear::PATTERN_PUBSUB)
+    return GST_FLOW_OK;
+  for (;;) {
+    std::string error;
+    int wait = st->wait_for_connection ? netgear::ms_until(st->next_warning_us, netgear::monotonic_us()) : 0;
+    switch (st->sender->wait_receiver(wait, &error)) {
+    case netgear::Sender::Status::OK:
+      gst_netgear_sink_receiver_came(self);
+      return GST_FLOW_OK;
+    case netgear::Sender::Status::ERROR:
+      gst_netgear_sink_send_failed(self, error);
+      return GST_FLOW_ERROR;
+    case netgear::Sender::Status::FLUSHING: {
+      GstFlowReturn ret = gst_base_sink_wait_preroll(GST_BASE_SINK(self));
+      if (ret != GST_FLOW_OK)
+        return ret;
+      break;
+    }
+    default:
+      gst_netgear_sink_no_receiver_yet(self);
+      if (!st->wait_for_connection)
+        return GST_FLOW_OK;
+      break;
+    }
+  }
+}
+
+/* From the Sender's I/O thread (which owns warned_handshake until it is
+ * joined): connections keep closing during the handshake, which is how a
+ * receiver with the other pattern shows. */
+static void gst_netgear_sink_handshake_closed(GstNetGearSink *self, const std::string &endpoint, int pattern,
+                                              int in_a_row) {
+  SinkState *st = self->state;
+  if (!st->warned_handshake) {
+    st->warned_handshake = true;
+    int other = pattern == netgear::PATTERN_REQREP ? 2 : 1;
+    GST_ELEMENT_WARNING(self, RESOURCE, OPEN_WRITE,
+                        ("The receiver at %s closes every connection during its handshake: does it use "
+                         "pattern=%d, as this sender?",
+                         endpoint.c_str(), pattern),
+                        ("%d connections in a row were closed before the ZeroMQ handshake ended. ZeroMQ does "
+                         "that, without a reason, to a peer whose socket type does not fit: a receiver with "
+                         "pattern=%d (set the same pattern on both ends), or something there that is not a "
+                         "NetGear receiver. This sender keeps trying",
+                         in_a_row, other));
+  }
+  if (in_a_row == netgear::kHandshakeClosedSuspect || in_a_row % 100 == 0)
+    gst_element_post_message(
+        GST_ELEMENT(self),
+        gst_message_new_element(GST_OBJECT(self),
+                                gst_structure_new("netgear-pattern-mismatch", "endpoint", G_TYPE_STRING,
+                                                  endpoint.c_str(), "pattern", G_TYPE_INT, pattern, "count",
+                                                  G_TYPE_INT, in_a_row, nullptr)));
+}
+
 static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf) {
   GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
   SinkState *st = self->state;
@@ -583,11 +781,22 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   msg.payload = std::move(payload);
 
   std::string error;
+  GstFlowReturn ret = gst_netgear_sink_await_receiver(self);
+  if (ret != GST_FLOW_OK)
+    return ret;
   for (;;) {
+    int connect_wait = -1;
+    if (!st->receiver_seen && st->pattern == netgear::PATTERN_REQREP) {
+      int until_warning = netgear::ms_until(st->next_warning_us, netgear::monotonic_us());
+      connect_wait = st->wait_for_connection ? until_warning : MIN(NO_RECEIVER_WAIT_MS, until_warning);
+    }
     /* A copy per attempt: the header and a reference to the payload. */
-    netgear::Sender::Status status = st->sender->send(msg, &error, st->bidirectional ? &st->reply : nullptr);
+    netgear::Sender::Status status =
+        st->sender->send(msg, &error, st->bidirectional ? &st->reply : nullptr, connect_wait);
     if (status == netgear::Sender::Status::OK) {
       st->owes_terminate = true;
+      if (!st->receiver_seen && st->pattern == netgear::PATTERN_REQREP)
+        gst_netgear_sink_receiver_came(self);
       if (st->bidirectional)
         gst_netgear_sink_deliver_reply(self, buf, ext.seq);
       return GST_FLOW_OK;
@@ -596,23 +805,27 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
       GST_INFO_OBJECT(self, "frame %" G_GUINT64_FORMAT " given up (on-timeout=skip)", ext.seq);
       return GST_FLOW_OK;
     }
+    if (status == netgear::Sender::Status::NO_RECEIVER) {
+      gst_netgear_sink_no_receiver_yet(self);
+      if (st->wait_for_connection)
+        continue;
+      GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT " dropped: no receiver yet", ext.seq);
+      GST_OBJECT_LOCK(self);
+      self->dropped_waiting++;
+      GST_OBJECT_UNLOCK(self);
+      return GST_FLOW_OK;
+    }
     if (status == netgear::Sender::Status::ERROR)
       break;
     /* Interrupted by unlock(): a flush, or a pause (PLAYING -> PAUSED).
      * Wait as basesink does; after a pause, send the same frame again (the
      * receiver drops it if the first copy arrived) rather than lose it and
      * stop upstream with FLUSHING. */
-    GstFlowReturn ret = gst_base_sink_wait_preroll(bsink);
+    ret = gst_base_sink_wait_preroll(bsink);
     if (ret != GST_FLOW_OK)
       return ret;
   }
-  if (st->sender->refused())
-    GST_ELEMENT_ERROR(self, RESOURCE, NOT_AUTHORIZED,
-                      ("Receiver at %s refused this sender's security handshake", st->sender->endpoint().c_str()),
-                      ("%s", error.c_str()));
-  else
-    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Receiver at %s does not answer", st->sender->endpoint().c_str()),
-                      ("%s", error.c_str()));
+  gst_netgear_sink_send_failed(self, error);
   return GST_FLOW_ERROR;
 }
 
@@ -631,6 +844,66 @@ static gboolean gst_netgear_sink_event(GstBaseSink *bsink, GstEvent *event) {
   return GST_BASE_SINK_CLASS(gst_netgear_sink_parent_class)->event(bsink, event);
 }
 
+/* ---- GstURIHandler: netgear://RECEIVER:PORT?PROPERTY=VALUE&... ---- */
+
+static GstURIType gst_netgear_sink_uri_get_type(GType) { return GST_URI_SINK; }
+
+static const gchar *const *gst_netgear_sink_uri_get_protocols(GType) {
+  static const gchar *const protocols[] = {"netgear", nullptr};
+  return protocols;
+}
+
+static gchar *gst_netgear_sink_uri_get_uri(GstURIHandler *handler) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(handler);
+  GST_OBJECT_LOCK(self);
+  std::string host = self->common.address ? self->common.address : "";
+  int port = self->port;
+  bool ipc = self->common.protocol == GST_NETGEAR_PROTOCOL_IPC;
+  GST_OBJECT_UNLOCK(self);
+  if (ipc) /* a path is no host: it goes in the query */
+    host.clear();
+  else if (host.find(':') != std::string::npos)
+    host = "[" + host + "]";
+  std::string query = gst_netgear_uri_query(G_OBJECT(self), {"pattern", "protocol"});
+  if (ipc)
+    query += gst_netgear_uri_query(G_OBJECT(self), {"address"}).replace(0, 1, query.empty() ? "?" : "&");
+  return g_strdup_printf("netgear://%s:%d%s", host.c_str(), port, query.c_str());
+}
+
+static gboolean gst_netgear_sink_uri_set_uri(GstURIHandler *handler, const gchar *uri, GError **error) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(handler);
+  if (GST_STATE(self) != GST_STATE_NULL) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+                "netgearsink takes a URI only in the NULL state, before it connects");
+    return FALSE;
+  }
+  GstNetGearUri u;
+  if (!gst_netgear_uri_parse(uri, &u, error))
+    return FALSE;
+  std::vector<int> ports;
+  netgear::Error bad;
+  if (u.listen || (!u.ports.empty() && !netgear::parse_ports(u.ports, &ports, &bad)) || ports.size() > 1) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                "%s: netgearsink connects to one receiver port (1 to 65535), netgear://RECEIVER:PORT",
+                u.listen ? "'@' is for a receiver's URI" : ("\"" + u.ports + "\" is not one port").c_str());
+    return FALSE;
+  }
+  std::vector<std::pair<const char *, const char *>> first;
+  if (!u.host.empty())
+    first.emplace_back("address", u.host.c_str());
+  if (!u.ports.empty())
+    first.emplace_back("port", u.ports.c_str());
+  return gst_netgear_uri_apply(G_OBJECT(self), u, first, error);
+}
+
+static void gst_netgear_sink_uri_handler_init(gpointer g_iface, gpointer) {
+  auto *iface = static_cast<GstURIHandlerInterface *>(g_iface);
+  iface->get_type = gst_netgear_sink_uri_get_type;
+  iface->get_protocols = gst_netgear_sink_uri_get_protocols;
+  iface->get_uri = gst_netgear_sink_uri_get_uri;
+  iface->set_uri = gst_netgear_sink_uri_set_uri;
+}
+
 static void gst_netgear_sink_finalize(GObject *object) {
   GstNetGearSink *self = GST_NETGEAR_SINK(object);
   delete self->state;
@@ -645,7 +918,8 @@ static void gst_netgear_sink_init(GstNetGearSink *self) {
   self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
   self->max_retries = DEFAULT_MAX_RETRIES;
   self->on_timeout = DEFAULT_ON_TIMEOUT;
-  self->message = new GstNetGearJsonProperty("message");
+  self->wait_for_connection = DEFAULT_WAIT_FOR_CONNECTION;
+  self->message = new GstNetGearValueProperty("message");
   self->state = new SinkState();
 }
 
@@ -661,31 +935,33 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
   gobject_class->get_property = gst_netgear_sink_get_property;
   gobject_class->finalize = gst_netgear_sink_finalize;
 
-  const GParamFlags rw =
-      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /* Read when the element goes from NULL to READY: no GST_PARAM_MUTABLE_*. */
+  const GParamFlags rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   gst_netgear_common_install_properties(gobject_class, DEFAULT_ADDRESS,
-                                        "Address (IP or host name) of the receiving host, which binds",
+                                        "The receiving host (it listens, this sender connects): a host name or "
+                                        "IP address. With protocol=ipc, the path the socket files start with "
+                                        "(PATH:PORT); localhost (the default), * or 0.0.0.0 then stand for "
+                                        "/tmp/netgear",
                                         netgear::Role::SENDER);
   g_object_class_install_property(
       gobject_class, PROP_PORT,
       g_param_spec_int("port", "Port",
-                       "Receiver port to connect to (1 to 65535); unique per sender, it is this sender's "
-                       "identity",
-                       G_MININT, G_MAXINT, DEFAULT_PORT, rw));
+                       "Receiver port to connect to; unique per sender, it is this sender's identity", 1, 65535,
+                       DEFAULT_PORT, rw));
   g_object_class_install_property(
       gobject_class, PROP_REQUEST_TIMEOUT,
       g_param_spec_int("request-timeout", "Request timeout",
-                       "pattern=1: milliseconds (1 or more) from a frame's attempt to its acknowledgement "
-                       "before the sender reconnects (a fresh socket) and does what on-timeout says. Until the "
-                       "receiver has answered once, the sender waits for it without limit",
-                       G_MININT, G_MAXINT, DEFAULT_REQUEST_TIMEOUT, rw));
+                       "pattern=1: milliseconds from a frame's attempt to its acknowledgement before the sender "
+                       "reconnects (a fresh socket) and does what on-timeout says. Until a receiver is first "
+                       "there (see wait-for-connection), the time after which a warning says that none is",
+                       1, G_MAXINT, DEFAULT_REQUEST_TIMEOUT, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_RETRIES,
       g_param_spec_int("max-retries", "Max retries",
                        "pattern=1: failed attempts in a row (timeouts, or connections lost with a frame on "
                        "them; an acknowledgement resets the count) beyond the first before the element fails "
-                       "with an error (-1 = retry for ever; -1 or more)",
-                       G_MININT, G_MAXINT, DEFAULT_MAX_RETRIES, rw));
+                       "with an error; -1: retry for ever",
+                       -1, G_MAXINT, DEFAULT_MAX_RETRIES, rw));
   g_object_class_install_property(
       gobject_class, PROP_ON_TIMEOUT,
       g_param_spec_enum("on-timeout", "On timeout",
@@ -694,22 +970,36 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
                         "in stats as skipped) and go on with the next",
                         gst_netgear_on_timeout_get_type(), DEFAULT_ON_TIMEOUT, rw));
   g_object_class_install_property(
+      gobject_class, PROP_WAIT_FOR_CONNECTION,
+      g_param_spec_boolean("wait-for-connection", "Wait for connection",
+                           "Until a receiver is first there: false, drop frames (counted in stats as dropped) so "
+                           "that the stream keeps moving and an EOS or state change ends it at once, as a live "
+                           "camera would lose them anyway; true, hold the stream until the receiver comes, so "
+                           "that none is lost (a file), and then only a state change, not an EOS, can end it "
+                           "before that. Either way a warning and a netgear-receiver-waiting message say that "
+                           "none is there, after request-timeout and then at growing intervals",
+                           DEFAULT_WAIT_FOR_CONNECTION, rw));
+  g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "Counters: sent, acknowledged, bytes, timeouts, reconnects, lost (requests whose "
-                         "connection closed), skipped (on-timeout=skip), dropped (pattern=2: frames replaced "
-                         "before they went out or sent with no receiver), replies (bidirectional), "
-                         "messages-refused (buffers whose own message was not JSON); pattern=1: "
-                         "last-acknowledged (CLOCK_REALTIME ns) and rtt-last/-mean/-max (ns from a frame's "
-                         "sending to its acknowledgement)",
+                         "connection closed), skipped (on-timeout=skip), dropped (frames that did not go out: "
+                         "no receiver there yet, or pattern=2: replaced before they went out), replies "
+                         "(bidirectional), messages-refused (buffers whose own message was not JSON); "
+                         "pattern=1: last-acknowledged (CLOCK_REALTIME ns) and rtt-last/-mean/-max (ns from a "
+                         "frame's sending to its acknowledgement)",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
-  GstNetGearJsonProperty::install(gobject_class, PROP_MESSAGE, "message", "Message",
-                                  "JSON value sent with every frame, as NetGear's send(frame, message=...): "
-                                  "e.g. '{\"camera\": \"porch\"}', 2.5, '\"text\"' (quoted: a JSON string); "
-                                  "NULL = null. Can change while playing. A buffer's GstNetGearMeta \"message\" "
-                                  "field (JSON text, not null) replaces it for that buffer. Text that is not JSON is "
-                                  "refused");
+  GstNetGearValueProperty::install(
+      gobject_class, PROP_MESSAGE, "message", "Message",
+      "Text sent with every frame, as NetGear's send(frame, message=\"...\"): a vidgear client receives this "
+      "Python str. Any other JSON value goes in message-json; the two set one value, and this one reads NULL "
+      "when it is not a text. NULL: none (null). A buffer's GstNetGearMeta \"message\" field, or a "
+      "netgear-message event, replaces it for its frames. Can change while playing",
+      "The message sent with every frame, as JSON text: any JSON value, e.g. '{\"camera\": \"porch\"}', 2.5, "
+      "[1, 2], null (a text is simpler in message). The same value as message. Text that is not JSON is "
+      "refused: the previous value stays, and the element will not start until a valid value is set. Can "
+      "change while playing");
 
   /**
    * GstNetGearSink::reply:
@@ -733,8 +1023,7 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
       "Sends buffers to a NetGear multi-server receiver (netgearsrc or vidgear) over ZeroMQ",
       "gst-netgear developers");
 
-  basesink_class->start = GST_DEBUG_FUNCPTR(gst_netgear_sink_start);
-  basesink_class->stop = GST_DEBUG_FUNCPTR(gst_netgear_sink_stop);
+  element_class->change_state = GST_DEBUG_FUNCPTR(gst_netgear_sink_change_state);
   basesink_class->unlock = GST_DEBUG_FUNCPTR(gst_netgear_sink_unlock);
   basesink_class->unlock_stop = GST_DEBUG_FUNCPTR(gst_netgear_sink_unlock_stop);
   basesink_class->set_caps = GST_DEBUG_FUNCPTR(gst_netgear_sink_set_caps);

@@ -38,6 +38,7 @@
 
 #include "gstnetgearsrc.h"
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <deque>
@@ -64,6 +65,13 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
  * then every LOG_EVERY-th, so a hostile peer cannot flood the log. */
 #define LOG_FIRST 10
 #define LOG_EVERY 1000
+/* A bus message about one peer and reason is posted again for the same
+ * peer and reason at most this often, so that a peer reconnecting ten
+ * times a second does not flood the bus; every occurrence is counted. */
+#define REPOST_US (5 * G_USEC_PER_SEC)
+/* Senders remembered per port to tell two senders on one port from one
+ * that reconnects (bounded: a peer may open any number of connections). */
+#define MAX_SOURCES 16
 
 enum {
   PROP_PORTS = PROP_NETGEAR_COMMON_LAST,
@@ -71,6 +79,7 @@ enum {
   PROP_MAX_MESSAGE_SIZE,
   PROP_STATS,
   PROP_REPLY,
+  PROP_REPLY_JSON, /* installed with PROP_REPLY: its id + 1 */
   PROP_TIMEOUT,
 };
 
@@ -96,6 +105,30 @@ struct Item {
   }
 };
 
+/* When something about a peer was last posted, and what. I/O thread. */
+struct Throttle {
+  uint64_t posted_us = 0;
+  std::string what;
+  bool posted = false;
+  /* Whether to post `what` now; records that it is posted. */
+  bool due(const std::string &w, uint64_t now) {
+    if (posted && w == what && now - posted_us < REPOST_US)
+      return false;
+    what = w;
+    posted_us = now;
+    posted = true;
+    return true;
+  }
+  bool first() const { return !posted; }
+};
+
+/* A sender on a port, as far as the messages tell: our senders' stream id,
+ * else (vidgear's frames) the connection. */
+struct Source {
+  uint64_t key;
+  int fd; /* the connection it was last seen on */
+};
+
 struct PortState {
   GstNetGearSrc *src = nullptr;
   int port = 0;
@@ -110,12 +143,17 @@ struct PortState {
   bool ended = false;     /* EOS queued */
   std::string peer;
   uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, connections = 0;
-  uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0;
-  /* I/O thread only: when netgear-auth-failed was last posted, and why, so
-   * that a refused peer reconnecting ten times a second does not flood the
-   * bus. */
-  uint64_t auth_posted_us = 0;
-  std::string auth_posted_what;
+  uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0, pattern_mismatches = 0, extra_senders = 0;
+  /* I/O thread only. */
+  Throttle auth_posted, mismatch_posted;
+  /* The senders seen on open connections, newest last, and the one the last
+   * frame came from: a frame from another that was seen before, while it
+   * is still connected, means two senders share the port (one reconnecting,
+   * or restarted, never comes back to its old connection or stream). */
+  std::vector<Source> sources;
+  uint64_t last_source = 0;
+  bool have_last_source = false;
+  std::vector<uint64_t> shared_sources; /* already counted in extra_senders */
   std::array<uint64_t, kReasons> drops{};
   guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
   /* From the sender's send time (its CLOCK_REALTIME, in our extension) to
@@ -167,6 +205,7 @@ struct SrcState {
   bool some_ended = false; /* a sender that sent frames terminated or timed out since the start */
   bool warned_newer = false;
   bool bidirectional = false;
+  bool security = false; /* secure-mode or allowed-addresses is set */
   std::string reply; /* to frames and bad input: plain, or the reply property's */
   std::string fallback_reply; /* when handling a message failed: plain, or null in bidirectional mode */
   /* The reply property's value as last encoded into `reply`; I/O thread. */
@@ -182,12 +221,16 @@ struct _GstNetGearSrc {
   guint max_buffers;
   gint64 max_message_size;
   guint timeout;
-  GstNetGearJsonProperty *reply;
+  GstNetGearValueProperty *reply;
   SrcState *state;
 };
 
-G_DEFINE_TYPE(GstNetGearSrc, gst_netgear_src, GST_TYPE_ELEMENT);
-GST_ELEMENT_REGISTER_DEFINE(netgearsrc, "netgearsrc", GST_RANK_NONE, GST_TYPE_NETGEAR_SRC);
+static void gst_netgear_src_uri_handler_init(gpointer g_iface, gpointer iface_data);
+
+G_DEFINE_TYPE_WITH_CODE(GstNetGearSrc, gst_netgear_src, GST_TYPE_ELEMENT,
+                        G_IMPLEMENT_INTERFACE(GST_TYPE_URI_HANDLER, gst_netgear_src_uri_handler_init));
+/* Primary: what a netgear:// URI asks for (uridecodebin, playbin). */
+GST_ELEMENT_REGISTER_DEFINE(netgearsrc, "netgearsrc", GST_RANK_PRIMARY, GST_TYPE_NETGEAR_SRC);
 
 static GstStaticPadTemplate src_template =
     GST_STATIC_PAD_TEMPLATE("src_%u", GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS_ANY);
@@ -243,10 +286,8 @@ public:
   void on_disconnect(size_t index) override;
   void on_silent(size_t index, bool connection_open) override;
   void on_auth_failed(size_t index, const std::string &peer, const std::string &reason) override;
-  void on_connection_closed(size_t index) override {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    st_->ports[index]->disconnects++;
-  }
+  void on_pattern_mismatch(size_t index, const std::string &peer) override;
+  void on_connection_closed(size_t index, int fd) override;
 
 private:
   void end_if_all_gone();
@@ -254,6 +295,7 @@ private:
   bool mark_connected(PortState *ps, const std::string &peer, std::unique_lock<std::mutex> &lk);
   void drop(PortState *ps, netgear::DropReason reason, const std::string &detail);
   void on_terminate(PortState *ps);
+  void note_source(PortState *ps, const netgear::FrameHeader &h, const netgear::Message &msg);
   enum class Outcome { QUEUED, REPEATED, DROPPED };
   /* REPEATED: the newest frame again (its acknowledgement was lost). For a
    * queued frame, seq and message describe it. */
@@ -372,20 +414,15 @@ void Handler::on_disconnect(size_t index) {
 /* Posted the first time, for a new peer or reason, and then at most every
  * few seconds per port; every refusal is counted. */
 void Handler::on_auth_failed(size_t index, const std::string &peer, const std::string &reason) {
-  constexpr uint64_t kRepostUs = 5 * G_USEC_PER_SEC;
   PortState *ps = st_->ports[index].get();
   uint64_t count;
   {
     std::lock_guard<std::mutex> lk(st_->lock);
     count = ++ps->auth_failures;
   }
-  std::string what = peer + "|" + reason;
-  uint64_t now = netgear::monotonic_us();
-  if (what == ps->auth_posted_what && now - ps->auth_posted_us < kRepostUs)
+  bool first = ps->auth_posted.first();
+  if (!ps->auth_posted.due(peer + "|" + reason, netgear::monotonic_us()))
     return;
-  bool first = ps->auth_posted_what.empty();
-  ps->auth_posted_what = what;
-  ps->auth_posted_us = now;
   GstStructure *s = gst_structure_new("netgear-auth-failed", "port", G_TYPE_UINT, ps->port, "reason", G_TYPE_STRING,
                                       reason.c_str(), "count", G_TYPE_UINT64, count, nullptr);
   if (!peer.empty())
@@ -397,6 +434,93 @@ void Handler::on_auth_failed(size_t index, const std::string &peer, const std::s
     GST_ELEMENT_WARNING(src_, RESOURCE, NOT_AUTHORIZED, ("Refused a sender on port %d", ps->port),
                         ("from %s: %s; further refusals are posted as netgear-auth-failed and counted in the stats",
                          peer.empty() ? "an unknown address" : peer.c_str(), reason.c_str()));
+}
+
+/* Posted as on_auth_failed() posts; every one is counted. */
+void Handler::on_pattern_mismatch(size_t index, const std::string &peer) {
+  PortState *ps = st_->ports[index].get();
+  uint64_t count;
+  {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    count = ++ps->pattern_mismatches;
+  }
+  bool first = ps->mismatch_posted.first();
+  if (!ps->mismatch_posted.due(peer, netgear::monotonic_us()))
+    return;
+  const int other = st_->pattern == netgear::PATTERN_REQREP ? 2 : 1;
+  GstStructure *s = gst_structure_new("netgear-pattern-mismatch", "port", G_TYPE_UINT, ps->port, "pattern", G_TYPE_INT,
+                                      st_->pattern, "count", G_TYPE_UINT64, count, nullptr);
+  if (!peer.empty())
+    gst_structure_set(s, "peer", G_TYPE_STRING, peer.c_str(), nullptr);
+  post(s);
+  GST_WARNING_OBJECT(src_, "port %d: a connection from %s closed during its handshake (%" G_GUINT64_FORMAT " times)",
+                     ps->port, peer.empty() ? "?" : peer.c_str(), count);
+  if (first)
+    GST_ELEMENT_WARNING(src_, RESOURCE, OPEN_READ,
+                        ("A sender on port %d does not use pattern=%d, as this receiver does", ps->port, st_->pattern),
+                        ("a connection from %s closed during its ZeroMQ handshake%s, which is what ZeroMQ does, "
+                         "without a reason, to a peer whose socket type does not fit: most likely a sender with "
+                         "pattern=%d (set the same pattern on both ends), else something that is not a NetGear "
+                         "sender; further ones are posted as netgear-pattern-mismatch and counted in the stats",
+                         peer.empty() ? "an unknown address" : peer.c_str(),
+                         st_->security ? " (or failed it with this receiver's security)" : "", other));
+}
+
+/* Forgets what came on a connection that closed: its number may be given
+ * to a new one. */
+void Handler::on_connection_closed(size_t index, int fd) {
+  PortState *ps = st_->ports[index].get();
+  auto &v = ps->sources;
+  v.erase(std::remove_if(v.begin(), v.end(), [fd](const Source &src) { return src.fd == fd; }), v.end());
+  std::lock_guard<std::mutex> lk(st_->lock);
+  ps->disconnects++;
+}
+
+/* Two senders on one port: each one's terminate would end the port's
+ * stream while the other still streams, and vidgear would mix them up.
+ * Warned once per port, counted once per sender found sharing it. */
+void Handler::note_source(PortState *ps, const netgear::FrameHeader &h, const netgear::Message &msg) {
+  if (msg.fd < 0 && !h.ext)
+    return;
+  /* Stream ids are below 2^53; connections are marked above. */
+  const uint64_t key = h.ext ? h.ext->stream : (uint64_t{1} << 60) | static_cast<uint32_t>(msg.fd);
+  auto &v = ps->sources;
+  auto it = std::find_if(v.begin(), v.end(), [key](const Source &src) { return src.key == key; });
+  bool shared = it != v.end() && ps->have_last_source && ps->last_source != key;
+  if (it != v.end()) {
+    it->fd = msg.fd;
+  } else {
+    if (v.size() >= MAX_SOURCES)
+      v.erase(v.begin());
+    v.push_back({key, msg.fd});
+  }
+  ps->last_source = key;
+  ps->have_last_source = true;
+  if (!shared ||
+      std::find(ps->shared_sources.begin(), ps->shared_sources.end(), key) != ps->shared_sources.end())
+    return;
+  if (ps->shared_sources.size() >= MAX_SOURCES)
+    ps->shared_sources.erase(ps->shared_sources.begin());
+  ps->shared_sources.push_back(key);
+  uint64_t count;
+  {
+    std::lock_guard<std::mutex> lk(st_->lock);
+    count = ++ps->extra_senders;
+  }
+  GstStructure *s = gst_structure_new("netgear-port-shared", "port", G_TYPE_UINT, ps->port, "count", G_TYPE_UINT64,
+                                      count, nullptr);
+  if (!msg.peer.empty())
+    gst_structure_set(s, "peer", G_TYPE_STRING, msg.peer.c_str(), nullptr);
+  post(s);
+  GST_WARNING_OBJECT(src_, "port %d: another sender (from %s) sends on it too", ps->port,
+                     msg.peer.empty() ? "?" : msg.peer.c_str());
+  if (count == 1)
+    GST_ELEMENT_WARNING(src_, STREAM, DEMUX, ("Two senders send on port %d", ps->port),
+                        ("a port takes one sender, its identity: their frames are mixed on one pad, and the first "
+                         "to terminate ends the port's stream while the other still sends. Give each sender a port "
+                         "of its own (the other one is from %s); further ones are posted as netgear-port-shared "
+                         "and counted in the stats (extra-senders)",
+                         msg.peer.empty() ? "an unknown address" : msg.peer.c_str()));
 }
 
 /* A sender silent for `timeout` is gone as if it had terminated: its pad
@@ -437,6 +561,7 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   std::string detail;
   size_t payload_size = msg.parts[1].size();
   ps->delivered = true; /* a sender now, even if this frame cannot be used */
+  note_source(ps, h, msg);
 
   if (!declared_port_matches(h.port, ps->port)) {
     /* The socket names the sender, not the header (NetGear trusts the
@@ -636,7 +761,7 @@ void Handler::on_message_done(size_t index) {
 const std::string &Handler::shared_reply() {
   if (!st_->bidirectional)
     return st_->reply;
-  GstNetGearJsonProperty *prop = src_->reply;
+  GstNetGearValueProperty *prop = src_->reply;
   GST_OBJECT_LOCK(src_);
   if (prop->generation() != st_->reply_gen) {
     guint64 gen = prop->generation();
@@ -891,41 +1016,41 @@ void clear_queue(PortState *ps) {
 
 /* ---- element ---- */
 
+/* NULL to READY: binds every port (senders may connect and queue from
+ * now on) and adds the pads. */
 static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   GstNetGearSettings set;
-  std::string error;
-  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, &set) ||
+  if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, true, &set) ||
       !self->reply->check_start(GST_ELEMENT(self)))
     return FALSE;
-  const std::string &address = set.address;
   netgear::ReceiverConfig cfg;
   GST_OBJECT_LOCK(self);
   std::string ports = self->ports ? self->ports : "";
   SrcState *st = self->state;
-  st->max_buffers = self->max_buffers;
   cfg.max_message_size = self->max_message_size;
-  cfg.silence_timeout_ms = static_cast<int>(MIN(self->timeout, static_cast<guint>(G_MAXINT)));
   GST_OBJECT_UNLOCK(self);
-  if (st->max_buffers < 1)
-    error = "property 'max-buffers' is 0: use 1 or more";
-  else if (cfg.max_message_size == 0 || cfg.max_message_size < -1)
-    error = "property 'max-message-size' is " + std::to_string(cfg.max_message_size) +
-            ": use -1 (no limit) or a size in bytes";
-  if (!error.empty() || !netgear::parse_ports(ports, &cfg.ports, &error)) {
-    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", error.c_str()), (nullptr));
+  netgear::Error error;
+  if (cfg.max_message_size == 0)
+    error = {"Property 'max-message-size' is 0", "use -1 for no limit, or the largest message in bytes"};
+  if (!error.message.empty() || !netgear::parse_ports(ports, &cfg.ports, &error)) {
+    GST_NETGEAR_SETTINGS_ERROR(GST_ELEMENT(self), error);
     return FALSE;
   }
+  const std::string &address = set.address;
   cfg.protocol = set.protocol;
   cfg.address = address;
+  cfg.ipv6 = set.ipv6;
   cfg.pattern = set.pattern;
+  cfg.log_object = self;
   if (!gst_netgear_common_security(GST_ELEMENT(self), &self->common, netgear::Role::RECEIVER, &cfg.security))
     return FALSE;
   st->pattern = set.pattern;
   st->bidirectional = set.bidirectional;
+  st->security = cfg.security.active();
   st->reply_gen = G_MAXUINT64;
   if (!set.bidirectional) {
     GST_OBJECT_LOCK(self);
-    bool has_reply = self->reply->text() != nullptr;
+    bool has_reply = !self->reply->is_null();
     GST_OBJECT_UNLOCK(self);
     if (has_reply || g_signal_has_handler_pending(self, src_signals[SIGNAL_COMPUTE_REPLY], 0, FALSE))
       /* As vidgear warns that return_data is disabled: not an error, the
@@ -950,8 +1075,7 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   st->handler = std::make_unique<Handler>(self);
   st->receiver = std::make_unique<netgear::Receiver>(cfg, st->handler.get());
   if (!st->receiver->open(&error)) {
-    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not listen on %s port(s) %s", address.c_str(), ports.c_str()),
-                      ("%s", error.c_str()));
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", error.message.c_str()), ("%s", error.debug.c_str()));
     st->receiver.reset();
     GST_OBJECT_LOCK(self);
     st->ports.clear();
@@ -1011,6 +1135,10 @@ static void gst_netgear_src_reset(GstNetGearSrc *self) {
     ps->needs_flush = false;
     ps->idle = true;
     gst_clear_caps(&ps->pushed_caps);
+    /* The I/O thread's, which does not run now: connections that closed
+     * meanwhile were not seen closing. */
+    ps->sources.clear();
+    ps->have_last_source = false;
   }
 }
 
@@ -1024,13 +1152,23 @@ static GstStateChangeReturn gst_netgear_src_change_state(GstElement *element, Gs
     if (!gst_netgear_src_open(self))
       return GST_STATE_CHANGE_FAILURE;
     break;
-  case GST_STATE_CHANGE_READY_TO_PAUSED:
+  case GST_STATE_CHANGE_READY_TO_PAUSED: {
+    GST_OBJECT_LOCK(self);
+    size_t max_buffers = self->max_buffers;
+    int timeout = static_cast<int>(MIN(self->timeout, static_cast<guint>(G_MAXINT)));
+    GST_OBJECT_UNLOCK(self);
     gst_netgear_src_reset(self);
+    {
+      std::lock_guard<std::mutex> lk(st->lock);
+      st->max_buffers = max_buffers;
+    }
+    st->receiver->set_silence_timeout_ms(timeout);
     if (!st->receiver->start(&error)) {
-      GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", error.c_str()), (nullptr));
+      GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Could not start receiving"), ("%s", error.c_str()));
       return GST_STATE_CHANGE_FAILURE;
     }
     break;
+  }
   case GST_STATE_CHANGE_PAUSED_TO_PLAYING: {
     std::lock_guard<std::mutex> lk(st->lock);
     st->playing = true;
@@ -1108,7 +1246,9 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
                                           static_cast<guint64>(ps->queued_frames), "timeouts", G_TYPE_UINT64,
                                           ps->timeouts, "connections", G_TYPE_UINT64, ps->connections,
                                           "disconnects", G_TYPE_UINT64, ps->disconnects, "auth-failures",
-                                          G_TYPE_UINT64, ps->auth_failures, "reconnects", G_TYPE_UINT64,
+                                          G_TYPE_UINT64, ps->auth_failures, "pattern-mismatches", G_TYPE_UINT64,
+                                          ps->pattern_mismatches, "extra-senders", G_TYPE_UINT64,
+                                          ps->extra_senders, "reconnects", G_TYPE_UINT64,
                                           ps->connections > 0 ? ps->connections - 1 : G_GUINT64_CONSTANT(0),
                                           "newer-extension", G_TYPE_UINT64, ps->newer_extension, "last-seen",
                                           G_TYPE_UINT64, ps->last_seen, nullptr);
@@ -1144,7 +1284,10 @@ static void gst_netgear_src_set_property(GObject *object, guint prop_id, const G
   if (!gst_netgear_common_set_property(&self->common, prop_id, value)) {
     switch (prop_id) {
     case PROP_REPLY:
-      refused = !self->reply->set(g_value_get_string(value));
+      self->reply->set_text(g_value_get_string(value));
+      break;
+    case PROP_REPLY_JSON:
+      refused = !self->reply->set_json(g_value_get_string(value));
       break;
     case PROP_PORTS:
       g_free(self->ports);
@@ -1191,7 +1334,10 @@ static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue 
       g_value_set_uint(value, self->timeout);
       break;
     case PROP_REPLY:
-      g_value_set_string(value, self->reply->text());
+      g_value_take_string(value, self->reply->dup_text());
+      break;
+    case PROP_REPLY_JSON:
+      g_value_take_string(value, self->reply->dup_json());
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -1199,6 +1345,64 @@ static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue 
     }
   }
   GST_OBJECT_UNLOCK(self);
+}
+
+/* ---- GstURIHandler: netgear://@:PORTS, netgear://ADDRESS:PORTS?PROPERTY=VALUE&... ---- */
+
+static GstURIType gst_netgear_src_uri_get_type(GType) { return GST_URI_SRC; }
+
+static const gchar *const *gst_netgear_src_uri_get_protocols(GType) {
+  static const gchar *const protocols[] = {"netgear", nullptr};
+  return protocols;
+}
+
+static gchar *gst_netgear_src_uri_get_uri(GstURIHandler *handler) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(handler);
+  GST_OBJECT_LOCK(self);
+  std::string host = self->common.address ? self->common.address : "";
+  std::string ports = self->ports ? self->ports : "";
+  bool ipc = self->common.protocol == GST_NETGEAR_PROTOCOL_IPC;
+  GST_OBJECT_UNLOCK(self);
+  ports.erase(std::remove(ports.begin(), ports.end(), ' '), ports.end());
+  if (ipc || host == "*") /* ipc: a path is no host, it goes in the query */
+    host = "@";
+  else if (host.find(':') != std::string::npos)
+    host = "[" + host + "]";
+  std::string query = gst_netgear_uri_query(G_OBJECT(self), {"pattern", "protocol"});
+  if (ipc)
+    query += gst_netgear_uri_query(G_OBJECT(self), {"address"}).replace(0, 1, query.empty() ? "?" : "&");
+  return g_strdup_printf("netgear://%s%s%s%s", host.c_str(), ports.empty() ? "" : ":", ports.c_str(), query.c_str());
+}
+
+static gboolean gst_netgear_src_uri_set_uri(GstURIHandler *handler, const gchar *uri, GError **error) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(handler);
+  if (GST_STATE(self) != GST_STATE_NULL) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+                "netgearsrc takes a URI only in the NULL state, before it listens");
+    return FALSE;
+  }
+  GstNetGearUri u;
+  if (!gst_netgear_uri_parse(uri, &u, error))
+    return FALSE;
+  std::vector<int> ports;
+  netgear::Error bad;
+  if (!u.ports.empty() && !netgear::parse_ports(u.ports, &ports, &bad)) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s in %s: %s", bad.message.c_str(), uri,
+                bad.debug.c_str());
+    return FALSE;
+  }
+  std::vector<std::pair<const char *, const char *>> first = {{"address", u.host.empty() ? "*" : u.host.c_str()}};
+  if (!u.ports.empty())
+    first.emplace_back("ports", u.ports.c_str());
+  return gst_netgear_uri_apply(G_OBJECT(self), u, first, error);
+}
+
+static void gst_netgear_src_uri_handler_init(gpointer g_iface, gpointer) {
+  auto *iface = static_cast<GstURIHandlerInterface *>(g_iface);
+  iface->get_type = gst_netgear_src_uri_get_type;
+  iface->get_protocols = gst_netgear_src_uri_get_protocols;
+  iface->get_uri = gst_netgear_src_uri_get_uri;
+  iface->set_uri = gst_netgear_src_uri_set_uri;
 }
 
 static void gst_netgear_src_finalize(GObject *object) {
@@ -1216,7 +1420,7 @@ static void gst_netgear_src_init(GstNetGearSrc *self) {
   self->max_buffers = DEFAULT_MAX_BUFFERS;
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
   self->timeout = DEFAULT_TIMEOUT;
-  self->reply = new GstNetGearJsonProperty("reply");
+  self->reply = new GstNetGearValueProperty("reply");
   self->state = new SrcState();
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
 }
@@ -1232,54 +1436,65 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
   gobject_class->get_property = gst_netgear_src_get_property;
   gobject_class->finalize = gst_netgear_src_finalize;
 
-  const GParamFlags rw =
-      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  /* Read when the element goes from NULL to READY and binds its ports
+   * (rw), or from READY to PAUSED (rw_ready). */
+  const GParamFlags rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  const GParamFlags rw_ready = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY);
   gst_netgear_common_install_properties(gobject_class, DEFAULT_ADDRESS,
-                                        "Local address to bind every port on (\"*\" or 0.0.0.0: all)",
+                                        "Local address to listen on: * or 0.0.0.0 for every interface, one of this "
+                                        "host's IP addresses or host names (localhost), or an interface name "
+                                        "(eth0). With protocol=ipc, the path the socket files start with "
+                                        "(PATH:PORT); * (the default), 0.0.0.0 or localhost then stand for "
+                                        "/tmp/netgear",
                                         netgear::Role::RECEIVER);
   g_object_class_install_property(
       gobject_class, PROP_PORTS,
       g_param_spec_string("ports", "Ports",
-                          "Ports to bind, one per sender, separated by commas, e.g. \"5566,5567\"; "
-                          "each gets a pad src_<port>",
+                          "Ports to listen on, one per sender, separated by commas, e.g. \"5566,5567\" (each 1 to "
+                          "65535); each gets a pad src_<port>",
                           DEFAULT_PORTS, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_BUFFERS,
       g_param_spec_uint("max-buffers", "Max buffers",
-                        "Frames queued per sender (1 or more) between the network and its pad; when full, "
-                        "pattern=1 stops reading that sender (it waits), pattern=2 drops its oldest frame",
-                        0, G_MAXUINT, DEFAULT_MAX_BUFFERS, rw));
+                        "Frames queued per sender between the network and its pad; when full, pattern=1 stops "
+                        "reading that sender (it waits), pattern=2 drops its oldest frame",
+                        1, G_MAXINT, DEFAULT_MAX_BUFFERS, rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_MAX_MESSAGE_SIZE,
       g_param_spec_int64("max-message-size", "Max message size",
-                         "Largest message (bytes) a sender may send; a larger one drops its connection "
-                         "(-1 = no limit; else 1 or more)",
-                         G_MININT64, G_MAXINT64, DEFAULT_MAX_MESSAGE_SIZE, rw));
+                         "Largest message in bytes a sender may send; a larger one drops its connection. -1: no "
+                         "limit (0 is refused)",
+                         -1, G_MAXINT64, DEFAULT_MAX_MESSAGE_SIZE, rw));
   g_object_class_install_property(
       gobject_class, PROP_TIMEOUT,
       g_param_spec_uint("timeout", "Timeout",
                         "Milliseconds a connected sender may send nothing (while its pad takes frames) before it "
                         "is timed out: netgear-server-timeout is posted and, if it sent frames, its pad ends and "
                         "it counts as gone for the end of stream; it is connected again when it next sends. "
-                        "0 = never. Set it above the longest pause of a live sender (its frame interval)",
-                        0, G_MAXUINT, DEFAULT_TIMEOUT, rw));
+                        "0: never. Set it above the longest pause of a live sender (its frame interval)",
+                        0, G_MAXINT, DEFAULT_TIMEOUT, rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "One structure per port (field port-<N>): frames, bytes, connected, peer, "
                          "terminates, timeouts, connections, reconnects, disconnects (connections closed: "
-                         "also by a message over max-message-size), last-seen (CLOCK_REALTIME ns of the "
-                         "newest message, 0 = none), latency-last/-mean/-max (ns from the sender's send time, "
-                         "netgearsink senders only), port-mismatch, newer-extension, queued, dropped and "
-                         "dropped-<reason>",
+                         "also by a message over max-message-size), auth-failures, pattern-mismatches "
+                         "(connections closed during their handshake), extra-senders (other senders found on "
+                         "the port), last-seen (CLOCK_REALTIME ns of the newest message, 0 = none), "
+                         "latency-last/-mean/-max (ns from the sender's send time, netgearsink senders only), "
+                         "port-mismatch, newer-extension, queued, dropped and dropped-<reason>",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
-  GstNetGearJsonProperty::install(gobject_class, PROP_REPLY, "reply", "Reply",
-                                  "bidirectional=true: JSON value answering every frame of every sender, as "
-                                  "NetGear's recv(return_data=...), e.g. '\"Hi\"' or '{\"gain\": 2}' (NULL = "
-                                  "null); a compute-reply handler may answer a frame instead. Can change while "
-                                  "playing: the next frame to arrive gets the new value. Text that is not JSON is "
-                                  "refused");
+  GstNetGearValueProperty::install(
+      gobject_class, PROP_REPLY, "reply", "Reply",
+      "bidirectional=true: text answering every frame of every sender, as NetGear's recv(return_data=\"...\"): "
+      "a vidgear server receives this Python str. Any other JSON value goes in reply-json; the two set one "
+      "value, and this one reads NULL when it is not a text. NULL: null. A compute-reply handler may answer a "
+      "frame instead. Can change while playing: the next frame to arrive gets the new value",
+      "bidirectional=true: the answer to every frame, as JSON text: any JSON value, e.g. '{\"gain\": 2}', 7, "
+      "[1, 2], null (a text is simpler in reply). The same value as reply. Text that is not JSON is refused: "
+      "the previous value stays, and the element will not start until a valid value is set. Can change while "
+      "playing");
 
   /**
    * GstNetGearSrc::compute-reply:

@@ -12,9 +12,12 @@
 #include <set>
 
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 GST_DEBUG_CATEGORY_STATIC(netgear_conn_debug);
@@ -51,13 +54,11 @@ constexpr int kPubRetryMs = 5;
  * seconds for one large frame. */
 constexpr int kHeartbeatIvlMs = 2000;
 constexpr int kHeartbeatTimeoutMs = 10000;
-
-int ms_until(uint64_t deadline_us, uint64_t now_us) {
-  if (deadline_us <= now_us)
-    return 0;
-  uint64_t ms = (deadline_us - now_us + 999) / 1000;
-  return static_cast<int>(std::min<uint64_t>(ms, INT32_MAX));
-}
+/* ZeroMQ gives up for good on a connection whose handshake broke the
+ * protocol, a socket-type (pattern) mismatch among them: the sender tries
+ * again on a fresh socket after this, so that a receiver set right in the
+ * meantime is found. */
+constexpr int kHandshakeRenewMs = 1000;
 
 long min_timeout(long a, long b) {
   if (a < 0)
@@ -100,6 +101,7 @@ bool receive_message(void *sock, Message *msg) {
   msg->parts.clear();
   msg->nparts = 0;
   msg->peer.clear();
+  msg->fd = -1;
   for (;;) {
     Part p;
     if (zmq_msg_recv(p.get(), sock, ZMQ_DONTWAIT) < 0)
@@ -108,6 +110,9 @@ bool receive_message(void *sock, Message *msg) {
       const char *peer = zmq_msg_gets(p.get(), "Peer-Address");
       if (peer)
         msg->peer = peer;
+      /* Deprecated, not gone: libzmq has no other way to tell which
+       * connection of a REP or SUB socket a message came on. */
+      msg->fd = zmq_msg_get(p.get(), ZMQ_SRCFD);
     }
     bool more = zmq_msg_more(p.get());
     msg->nparts++;
@@ -195,6 +200,13 @@ void *new_context(const Wakeup &wake, std::string *error) {
 
 } // namespace
 
+int ms_until(uint64_t deadline_us, uint64_t now_us) {
+  if (deadline_us <= now_us)
+    return 0;
+  uint64_t ms = (deadline_us - now_us + 999) / 1000;
+  return static_cast<int>(std::min<uint64_t>(ms, INT32_MAX));
+}
+
 uint64_t monotonic_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -203,36 +215,18 @@ uint64_t monotonic_us() {
 
 /* ---- configuration ---- */
 
-bool check_pattern(int pattern, std::string *error) {
-  if (pattern == PATTERN_REQREP || pattern == PATTERN_PUBSUB)
-    return true;
-  if (pattern == PATTERN_PAIR)
-    *error = "property 'pattern' is 0 (PAIR), which multi-server mode does not support "
-             "(as NetGear refuses it): use pattern=1 (REQ/REP) or pattern=2 (PUB/SUB)";
-  else
-    *error = "property 'pattern' is " + std::to_string(pattern) +
-             ": use pattern=1 (REQ/REP) or pattern=2 (PUB/SUB)";
-  return false;
-}
-
-bool check_protocol(const std::string &protocol, std::string *error) {
-  if (protocol == "tcp" || protocol == "ipc")
-    return true;
-  *error = "property 'protocol' is \"" + protocol + "\": use \"tcp\" or \"ipc\"";
-  return false;
-}
-
-bool parse_ports(const std::string &text, std::vector<int> *ports, std::string *error) {
+bool parse_ports(const std::string &text, std::vector<int> *ports, Error *error) {
   ports->clear();
   std::set<int> seen;
   size_t i = 0;
+  auto separator = [](char c) { return c == ',' || c == ' ' || c == ';' || c == '\t'; };
   while (i < text.size()) {
-    if (text[i] == ',' || text[i] == ' ' || text[i] == ';' || text[i] == '\t') {
+    if (separator(text[i])) {
       i++;
       continue;
     }
     size_t j = i;
-    while (j < text.size() && text[j] != ',' && text[j] != ' ' && text[j] != ';' && text[j] != '\t')
+    while (j < text.size() && !separator(text[j]))
       j++;
     std::string tok = text.substr(i, j - i);
     i = j;
@@ -240,23 +234,137 @@ bool parse_ports(const std::string &text, std::vector<int> *ports, std::string *
                   std::all_of(tok.begin(), tok.end(), [](char c) { return c >= '0' && c <= '9'; });
     int port = digits ? std::stoi(tok) : -1;
     if (port < 1 || port > 65535) {
-      *error = "property 'ports' holds \"" + tok + "\", which is not a port number from 1 to 65535";
+      *error = {"Property 'ports': \"" + tok + "\" is not a port number",
+                "ports=\"" + text + "\": each port is a number from 1 to 65535, one per sender, e.g. "
+                "ports=5566,5567"};
       return false;
     }
     if (!seen.insert(port).second) {
-      *error = "property 'ports' lists port " + tok + " twice: each sender needs a port of its own";
+      *error = {"Property 'ports' lists port " + tok + " twice",
+                "ports=\"" + text + "\": each sender needs a port of its own"};
       return false;
     }
     ports->push_back(port);
   }
   if (ports->empty()) {
-    *error = "property 'ports' is empty: give one port per sender, e.g. ports=\"5566,5567\"";
+    *error = {"Property 'ports' is empty", "give one port per sender, e.g. ports=5566,5567"};
+    return false;
+  }
+  return true;
+}
+
+bool resolve_host(const std::string &host, std::string *out, bool *ipv6, std::string *why) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo *res = nullptr;
+  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &res);
+  if (rc != 0) {
+    *why = gai_strerror(rc);
+    return false;
+  }
+  const addrinfo *v4 = nullptr, *v6 = nullptr;
+  for (const addrinfo *a = res; a; a = a->ai_next) {
+    if (a->ai_family == AF_INET && !v4)
+      v4 = a;
+    else if (a->ai_family == AF_INET6 && !v6)
+      v6 = a;
+  }
+  const addrinfo *pick = v4 ? v4 : v6;
+  char text[INET6_ADDRSTRLEN] = "";
+  if (pick && pick->ai_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in *>(pick->ai_addr)->sin_addr, text, sizeof text);
+  else if (pick)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6 *>(pick->ai_addr)->sin6_addr, text, sizeof text);
+  bool found = text[0] != '\0';
+  if (found) {
+    *out = text;
+    *ipv6 = pick->ai_family == AF_INET6;
+  } else {
+    *why = "no IPv4 or IPv6 address";
+  }
+  freeaddrinfo(res);
+  return found;
+}
+
+namespace {
+
+bool is_ip_literal(const std::string &s, bool *ipv6) {
+  in6_addr a6;
+  in_addr a4;
+  if (inet_pton(AF_INET, s.c_str(), &a4) == 1) {
+    *ipv6 = false;
+    return true;
+  }
+  if (inet_pton(AF_INET6, s.c_str(), &a6) == 1) {
+    *ipv6 = true;
+    return true;
+  }
+  return false;
+}
+
+} // namespace
+
+bool transport_address(const std::string &protocol, const std::string &address, bool bind, std::string *out,
+                       bool *ipv6, Error *error) {
+  *ipv6 = false;
+  if (address.empty()) {
+    *error = {"Property 'address' is empty",
+              bind ? "give the address to listen on: * (or 0.0.0.0) for every interface, one of this host's IP "
+                     "addresses or host names, or an interface name such as eth0"
+                   : "give the receiving host's name or IP address"};
+    return false;
+  }
+  if (protocol == "ipc") {
+    /* ZeroMQ makes a path starting with '*' a fresh temporary folder of its
+     * own, which the other end cannot know, and leaves it behind. */
+    if (address == "*" || address == "0.0.0.0" || address == "localhost") {
+      *out = kIpcDefaultPath;
+      return true;
+    }
+    if (address[0] == '*') {
+      *error = {"Property 'address': \"" + address + "\" is not a path",
+                "with protocol=ipc the address is the path the socket files start with (ADDRESS:PORT), the "
+                "same on both ends, e.g. /tmp/wall; leave it at its default for " + std::string(kIpcDefaultPath)};
+      return false;
+    }
+    *out = address;
+    return true;
+  }
+  std::string host = address;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  if (host == "*" || is_ip_literal(host, ipv6)) {
+    *out = host;
+    return true;
+  }
+  if (!bind) {
+    /* ZeroMQ resolves it when it connects, and again when it reconnects,
+     * so a receiver whose address changes is still found. */
+    *out = host;
+    return true;
+  }
+  /* ZeroMQ binds interface names itself; any other name is not an
+   * interface to it ("No such device"). */
+  if (if_nametoindex(host.c_str()) != 0) {
+    *out = host;
+    return true;
+  }
+  std::string why;
+  if (!resolve_host(host, out, ipv6, &why)) {
+    *error = {"Property 'address': cannot listen on \"" + address + "\"",
+              "\"" + address + "\" is neither an IP address, nor a host name (" + why +
+                  "), nor a network interface of this host; a receiver listens on * (or 0.0.0.0) for every "
+                  "interface, on one of this host's IP addresses or host names, or on an interface name such as "
+                  "eth0"};
     return false;
   }
   return true;
 }
 
 std::string endpoint_uri(const std::string &protocol, const std::string &address, int port) {
+  if (protocol == "tcp" && address.find(':') != std::string::npos && address.front() != '[')
+    return protocol + "://[" + address + "]:" + std::to_string(port);
   return protocol + "://" + address + ":" + std::to_string(port);
 }
 
@@ -300,8 +408,10 @@ void *Sender::make_socket(std::string *error) {
   }
   set_int(s, ZMQ_LINGER, 0);
   set_heartbeat(s);
+  if (cfg_.ipv6)
+    set_int(s, ZMQ_IPV6, 1);
   /* Set again on every new socket, so a reconnection keeps its keys
-   * (NetGear's drop them, netgear-wire.md §6.10). */
+   * (NetGear's drop them, docs/protocol.md#fault-10). */
   if (cfg_.security.mode != SECURE_NONE) {
     set_key(s, ZMQ_CURVE_SERVERKEY, cfg_.security.server_key);
     set_key(s, ZMQ_CURVE_PUBLICKEY, cfg_.security.public_key);
@@ -324,15 +434,20 @@ void *Sender::make_socket(std::string *error) {
   /* A REQ request whose connection closes is lost with it (ZeroMQ does not
    * send it again): watching for that lets it go again at once rather than
    * after request-timeout. A refused security handshake would otherwise
-   * look like a receiver that is not there, for ever. Before the connect,
+   * look like a receiver that is not there, for ever, and so would one
+   * with the other pattern (see on_handshake_closed). Before the connect,
    * so no event is missed. */
   monitor_ = monitor_socket(ctx_, s,
-                            (req ? ZMQ_EVENT_DISCONNECTED : 0) | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | kHandshakeFailed,
+                            ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+                                kHandshakeFailed,
                             error);
   if (!monitor_) {
     zmq_close(s);
     return nullptr;
   }
+  handshake_pending_ = false;
+  renew_at_us_ = 0;
+  set_present(false);
   if (zmq_connect(s, cfg_.endpoint.c_str()) != 0) {
     *error = "cannot connect to " + cfg_.endpoint + ": " + zmq_strerror(errno);
     sock_ = s;
@@ -454,19 +569,78 @@ void Sender::finish(Slot &slot, uint64_t gen, Result r, std::string error) {
  * fails that way too, at every attempt: refused once it repeats with no
  * handshake succeeding in between. I/O thread. */
 bool Sender::is_refusal(uint16_t ev, uint32_t value) {
-  if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-    handshake_failures_ = 0;
-    return false;
-  }
   if (!(ev & kHandshakeFailed))
     return false;
   if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
       (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH))
     return true;
   handshake_failures_++;
-  GST_INFO("%s: handshake failed (event 0x%x, value 0x%x), %d in a row", cfg_.endpoint.c_str(), ev, value,
-           handshake_failures_);
+  GST_INFO_OBJECT(cfg_.log_object, "%s: handshake failed (event 0x%x, value 0x%x), %d in a row",
+                  cfg_.endpoint.c_str(), ev, value, handshake_failures_);
   return cfg_.security.mode != SECURE_NONE && handshake_failures_ >= kHandshakeFailuresRefused;
+}
+
+/* A connection closed before its handshake was done. I/O thread. */
+void Sender::handshake_closed() {
+  handshake_pending_ = false;
+  handshake_closed_++;
+  renew_at_us_ = monotonic_us() + static_cast<uint64_t>(kHandshakeRenewMs) * 1000;
+  GST_INFO_OBJECT(cfg_.log_object, "%s: connection closed during the handshake, %d in a row", cfg_.endpoint.c_str(),
+                  handshake_closed_);
+  if (handshake_closed_ >= kHandshakeClosedSuspect && cfg_.on_handshake_closed)
+    cfg_.on_handshake_closed(handshake_closed_);
+}
+
+bool Sender::renew_socket() {
+  GST_INFO_OBJECT(cfg_.log_object, "%s: trying again on a fresh socket", cfg_.endpoint.c_str());
+  close_socket();
+  std::string err;
+  sock_ = make_socket(&err);
+  if (sock_)
+    return true;
+  GST_ERROR_OBJECT(cfg_.log_object, "%s", err.c_str());
+  Locked lk(this);
+  if (fatal_.empty())
+    fatal_ = err;
+  return false;
+}
+
+void Sender::set_present(bool present) {
+  Locked lk(this);
+  if (present_ == present)
+    return;
+  present_ = present;
+  notify_ = notify_ || present; /* wait_receiver() may wait for it */
+}
+
+bool Sender::read_monitor(Message *event) {
+  bool lost = false;
+  uint16_t ev;
+  uint32_t value;
+  while (read_event(monitor_, event, &ev, &value)) {
+    if (ev == ZMQ_EVENT_CONNECTED) {
+      handshake_pending_ = true;
+    } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+      handshake_pending_ = false;
+      handshake_closed_ = 0;
+      handshake_failures_ = 0;
+      renew_at_us_ = 0;
+      if (cfg_.pattern == PATTERN_REQREP)
+        set_present(true); /* a PUB sender's receiver is there once subscribed */
+    } else if (ev & kHandshakeFailed) {
+      if (is_refusal(ev, value))
+        handshake_failed(ev, value);
+      else if (handshake_pending_)
+        handshake_closed();
+    } else if (ev == ZMQ_EVENT_DISCONNECTED) {
+      lost = true;
+      if (handshake_pending_)
+        handshake_closed();
+      if (cfg_.pattern == PATTERN_REQREP)
+        set_present(false);
+    }
+  }
+  return lost;
 }
 
 /* The receiver will not take this sender: every later send fails with
@@ -482,7 +656,7 @@ void Sender::handshake_failed(uint16_t ev, uint32_t value) {
   else
     why = "the security handshake with " + cfg_.endpoint +
           " failed: is 'server-key' (or keys-dir's server.key) the receiver's public key?";
-  GST_ERROR("%s", why.c_str());
+  GST_ERROR_OBJECT(cfg_.log_object, "%s", why.c_str());
   Locked lk(this);
   if (fatal_.empty())
     fatal_ = why;
@@ -495,7 +669,20 @@ void Sender::handshake_failed(uint16_t ev, uint32_t value) {
   }
 }
 
-Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply) {
+Sender::Status Sender::wait_receiver(int timeout_ms, std::string *error) {
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait_for(lk, std::chrono::milliseconds(std::max(timeout_ms, 0)),
+               [&] { return present_ || flushing_ || !fatal_.empty() || !thread_.joinable(); });
+  if (!fatal_.empty()) {
+    *error = fatal_;
+    return Status::ERROR;
+  }
+  if (flushing_ || !thread_.joinable())
+    return Status::FLUSHING;
+  return present_ ? Status::OK : Status::NO_RECEIVER;
+}
+
+Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply, int connect_wait_ms) {
   std::unique_lock<std::mutex> lk(mu_);
   if (flushing_ || !thread_.joinable())
     return Status::FLUSHING;
@@ -513,6 +700,7 @@ Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply) 
     return Status::OK;
   }
   frame_.msg = std::move(msg);
+  frame_.connect_wait_ms = connect_wait_ms;
   uint64_t gen = ++frame_.gen;
   wake_.signal();
   cv_.wait(lk, [&] { return frame_.done_gen >= gen || flushing_; });
@@ -524,6 +712,8 @@ Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply) 
   }
   if (frame_.result == Result::SKIPPED)
     return Status::SKIPPED;
+  if (frame_.result == Result::NO_RECEIVER)
+    return Status::NO_RECEIVER;
   if (reply)
     std::swap(*reply, frame_reply_);
   return Status::OK;
@@ -550,6 +740,9 @@ void Sender::run_reqrep() {
   Slot *cur_slot = nullptr;
   uint64_t cur_gen = 0, cur_deadline = 0;
   uint64_t cur_aborts = 0; /* aborts_ when cur was taken */
+  /* Until the receiver has answered once: when cur is given up unsent for
+   * want of a receiver (0: never; see send()'s connect_wait_ms). */
+  uint64_t connect_deadline = 0;
   bool inflight = false;
   uint64_t sent_at = 0; /* when the attempt in flight went out */
   /* When the current attempt fails. Until the receiver has answered once, a
@@ -574,11 +767,11 @@ void Sender::run_reqrep() {
     failures++;
     last_lost = !timed_out;
     if (timed_out)
-      GST_WARNING("no answer from %s within %d ms (%d failed attempts in a row)", cfg_.endpoint.c_str(),
-                  cfg_.request_timeout_ms, failures);
+      GST_WARNING_OBJECT(cfg_.log_object, "no answer from %s within %d ms (%d failed attempts in a row)",
+                         cfg_.endpoint.c_str(), cfg_.request_timeout_ms, failures);
     else
-      GST_WARNING("connection to %s lost with a request on it (%d failed attempts in a row)", cfg_.endpoint.c_str(),
-                  failures);
+      GST_WARNING_OBJECT(cfg_.log_object, "connection to %s lost with a request on it (%d failed attempts in a row)",
+                         cfg_.endpoint.c_str(), failures);
     /* A fresh socket either way. After a timeout the old one may be stuck
      * on a dead connection; after a loss it still offers that connection
      * for sending for a moment (the monitor can tell before the socket
@@ -643,7 +836,11 @@ void Sender::run_reqrep() {
           cur_gen = s->gen;
           cur_aborts = aborts_;
           cur_deadline = s->deadline_us;
-          deadline = answered_once ? monotonic_us() + timeout_us : 0;
+          uint64_t now = monotonic_us();
+          deadline = answered_once ? now + timeout_us : 0;
+          connect_deadline = !answered_once && s == &frame_ && s->connect_wait_ms >= 0
+                                 ? now + static_cast<uint64_t>(s->connect_wait_ms) * 1000
+                                 : 0;
         }
       }
     }
@@ -657,9 +854,13 @@ void Sender::run_reqrep() {
       timeout = ms_until(deadline, now);
     if (cur && cur_deadline)
       timeout = min_timeout(timeout, ms_until(cur_deadline, now));
+    if (cur && !inflight && connect_deadline)
+      timeout = min_timeout(timeout, ms_until(connect_deadline, now));
+    if (renew_at_us_ && !inflight)
+      timeout = min_timeout(timeout, ms_until(renew_at_us_, now));
     int rc = zmq_poll(items, 3, timeout);
     if (rc < 0 && errno != EINTR) {
-      GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
+      GST_ERROR_OBJECT(cfg_.log_object, "zmq_poll failed: %s", zmq_strerror(errno));
       Locked lk(this);
       if (cur)
         finish(*cur_slot, cur_gen, Result::FAILED, std::string("polling failed: ") + zmq_strerror(errno));
@@ -669,23 +870,24 @@ void Sender::run_reqrep() {
       wake_.drain();
     /* Read even while idle, so that a disconnection between two requests
      * is not taken for the loss of the next one. */
-    bool lost = false;
-    uint16_t ev;
-    uint32_t value;
-    bool refused = false;
-    while ((items[2].revents & ZMQ_POLLIN) && read_event(monitor_, &event, &ev, &value)) {
-      lost = lost || ev == ZMQ_EVENT_DISCONNECTED;
-      if (!refused && is_refusal(ev, value)) {
-        refused = true;
-        handshake_failed(ev, value);
-      }
-    }
-    if (refused && cur) {
+    bool lost = (items[2].revents & ZMQ_POLLIN) && read_monitor(&event);
+    /* Nothing can be in flight on a socket that never completed a
+     * handshake. */
+    if (renew_at_us_ && !inflight && monotonic_us() >= renew_at_us_ && !renew_socket()) {
       Locked lk(this);
-      finish(*cur_slot, cur_gen, Result::FAILED, fatal_);
+      if (cur)
+        finish(*cur_slot, cur_gen, Result::FAILED, fatal_);
       cur.reset();
-      inflight = false;
-      deadline = 0;
+      break;
+    }
+    {
+      Locked lk(this);
+      if (cur && !fatal_.empty()) {
+        finish(*cur_slot, cur_gen, Result::FAILED, fatal_);
+        cur.reset();
+        inflight = false;
+        deadline = 0;
+      }
     }
     if (!cur)
       continue;
@@ -718,7 +920,7 @@ void Sender::run_reqrep() {
     if (inflight && lost && cur_slot == &term_) {
       /* Sending it again could only reach a new receiver, which knows
        * nothing of us: give up now rather than wait out its deadline. */
-      GST_INFO("%s: connection closed with the terminate on it", cfg_.endpoint.c_str());
+      GST_INFO_OBJECT(cfg_.log_object, "%s: connection closed with the terminate on it", cfg_.endpoint.c_str());
       Locked lk(this);
       stats_.lost++;
       finish(term_, cur_gen, Result::FAILED, "connection closed with the terminate on it");
@@ -746,8 +948,16 @@ void Sender::run_reqrep() {
         stats_.sent++;
         stats_.bytes += cur->header.size() + (cur->payload ? cur->payload->size() : 0);
       } else if (errno != EAGAIN) {
-        GST_WARNING("sending to %s failed: %s", cfg_.endpoint.c_str(), zmq_strerror(errno));
+        GST_WARNING_OBJECT(cfg_.log_object, "sending to %s failed: %s", cfg_.endpoint.c_str(),
+                           zmq_strerror(errno));
       }
+    }
+    if (!inflight && connect_deadline && now >= connect_deadline) {
+      Locked lk(this);
+      finish(*cur_slot, cur_gen, Result::NO_RECEIVER);
+      cur.reset();
+      connect_deadline = 0;
+      continue;
     }
     if (cur_deadline && now >= cur_deadline) {
       Locked lk(this);
@@ -767,17 +977,15 @@ void Sender::run_reqrep() {
 }
 
 /* XPUB reports (un)subscriptions: byte 1 then the topic, or byte 0. */
-void Sender::note_subscription(const Message &sub, bool *subscribed) {
+void Sender::note_subscription(const Message &sub) {
   if (sub.parts.empty() || sub.parts[0].size() < 1)
     return;
   bool now_sub = static_cast<const uint8_t *>(sub.parts[0].data())[0] == 1;
-  if (now_sub != *subscribed)
-    GST_INFO("%s: receiver %s", cfg_.endpoint.c_str(), now_sub ? "subscribed" : "gone");
-  *subscribed = now_sub;
+  GST_INFO_OBJECT(cfg_.log_object, "%s: receiver %s", cfg_.endpoint.c_str(), now_sub ? "subscribed" : "gone");
+  set_present(now_sub);
 }
 
 void Sender::run_pubsub() {
-  bool subscribed = false;
   Message sub, event;
   for (;;) {
     std::optional<OutMessage> frame, term;
@@ -800,7 +1008,7 @@ void Sender::run_pubsub() {
        * full (SNDHWM 1) it is refused: dropped, latest-frame semantics. */
       bool ok = send_message(sock_, *frame, ZMQ_DONTWAIT);
       Locked lk(this);
-      if (ok && subscribed) {
+      if (ok && present_) {
         stats_.sent++;
         stats_.bytes += frame->header.size() + (frame->payload ? frame->payload->size() : 0);
       } else {
@@ -812,13 +1020,13 @@ void Sender::run_pubsub() {
       /* A receiver that has just connected may have a subscription not yet
        * read: read them before judging whether anybody listens. */
       while (receive_message(sock_, &sub))
-        note_subscription(sub, &subscribed);
+        note_subscription(sub);
       uint64_t now = monotonic_us();
       Locked lk(this);
       if (flushing_ && !stop_) {
         finish(term_, term_gen, Result::ABORTED);
         term_.msg.reset();
-      } else if (!subscribed) {
+      } else if (!present_) {
         /* Nobody to tell. */
         finish(term_, term_gen, Result::FAILED, "no receiver subscribed");
         term_.msg.reset();
@@ -835,27 +1043,27 @@ void Sender::run_pubsub() {
         }
       }
     }
+    if (renew_at_us_)
+      timeout = min_timeout(timeout, ms_until(renew_at_us_, monotonic_us()));
     zmq_pollitem_t items[3] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
                                {sock_, 0, ZMQ_POLLIN, 0},
                                {monitor_, 0, ZMQ_POLLIN, 0}};
     int rc = zmq_poll(items, 3, timeout);
     if (rc < 0 && errno != EINTR) {
-      GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
+      GST_ERROR_OBJECT(cfg_.log_object, "zmq_poll failed: %s", zmq_strerror(errno));
       break;
     }
     if (items[0].revents)
       wake_.drain();
-    uint16_t ev;
-    uint32_t value;
-    bool refused = false;
-    while ((items[2].revents & ZMQ_POLLIN) && read_event(monitor_, &event, &ev, &value)) {
-      if (!refused && is_refusal(ev, value)) {
-        refused = true;
-        handshake_failed(ev, value);
-      }
+    if (items[2].revents & ZMQ_POLLIN)
+      read_monitor(&event);
+    if (renew_at_us_ && monotonic_us() >= renew_at_us_) {
+      if (!renew_socket())
+        break;
+      continue;
     }
     while ((items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &sub))
-      note_subscription(sub, &subscribed);
+      note_subscription(sub);
   }
   Locked lk(this);
   if (term_.msg) {
@@ -885,6 +1093,7 @@ void Receiver::close() {
   monitors_.clear();
   accepted_.clear();
   open_fds_.clear();
+  handshaking_.clear();
   for (void *s : socks_) {
     set_int(s, ZMQ_LINGER, kRepCloseLingerMs);
     zmq_close(s);
@@ -894,23 +1103,32 @@ void Receiver::close() {
     zmq_ctx_term(ctx_);
     ctx_ = nullptr;
   }
+  for (const auto &[path, ino] : ipc_files_) {
+    struct stat st;
+    if (lstat(path.c_str(), &st) == 0 && st.st_ino == ino && S_ISSOCK(st.st_mode))
+      unlink(path.c_str());
+  }
+  ipc_files_.clear();
 }
 
-bool Receiver::open(std::string *error) {
-  ctx_ = new_context(wake_, error);
-  if (!ctx_)
+bool Receiver::open(Error *error) {
+  std::string why;
+  auto fail = [&](std::string message, std::string debug) {
+    *error = {std::move(message), std::move(debug)};
+    close();
     return false;
+  };
+  ctx_ = new_context(wake_, &why);
+  if (!ctx_)
+    return fail("Could not set up ZeroMQ", why);
   bool rep = cfg_.pattern == PATTERN_REQREP;
   const SecurityConfig &sec = cfg_.security;
   if (sec.active()) {
     /* Our own ZAP handler, in our own context, answered by the I/O thread:
      * every handshake on our ports asks it. */
     zap_ = zmq_socket(ctx_, ZMQ_REP);
-    if (!zap_ || zmq_bind(zap_, "inproc://zeromq.zap.01") != 0) {
-      *error = std::string("cannot start the authentication handler: ") + zmq_strerror(errno);
-      close();
-      return false;
-    }
+    if (!zap_ || zmq_bind(zap_, "inproc://zeromq.zap.01") != 0)
+      return fail("Could not start the authentication handler", zmq_strerror(errno));
     set_int(zap_, ZMQ_LINGER, 0);
   }
   for (size_t index = 0; index < cfg_.ports.size(); index++) {
@@ -919,14 +1137,13 @@ bool Receiver::open(std::string *error) {
      * the port a message arrives on identifies its sender, and one sender's
      * REQ/REP lock-step never waits on another's. */
     void *s = zmq_socket(ctx_, rep ? ZMQ_REP : ZMQ_SUB);
-    if (!s) {
-      *error = std::string("cannot create a ZeroMQ socket: ") + zmq_strerror(errno);
-      close();
-      return false;
-    }
+    if (!s)
+      return fail("Could not create a ZeroMQ socket", zmq_strerror(errno));
     socks_.push_back(s);
     set_int(s, ZMQ_LINGER, 0);
     set_heartbeat(s);
+    if (cfg_.ipv6)
+      set_int(s, ZMQ_IPV6, 1);
     /* Few queued messages per connection: a peer (a DEALER can) that
      * floods requests gets refused by TCP backpressure, not buffered in
      * our memory. */
@@ -948,21 +1165,40 @@ bool Receiver::open(std::string *error) {
     /* The handshake tells when a sender is there, before its first frame.
      * Connected before the bind, so no event is lost. */
     void *m = monitor_socket(
-        ctx_, s, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | kHandshakeFailed, error);
-    if (!m) {
-      close();
-      return false;
-    }
+        ctx_, s, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | kHandshakeFailed, &why);
+    if (!m)
+      return fail("Could not set up ZeroMQ", why);
     monitors_.push_back(m);
     accepted_.emplace_back();
     open_fds_.emplace_back();
+    handshaking_.emplace_back();
     std::string uri = endpoint_uri(cfg_.protocol, cfg_.address, port);
     if (zmq_bind(s, uri.c_str()) != 0) {
-      *error = "cannot bind " + uri + ": " + zmq_strerror(errno);
-      close();
-      return false;
+      int e = errno;
+      std::string debug = "cannot bind " + uri + ": " + zmq_strerror(e);
+      std::string where = cfg_.protocol == "ipc" ? uri.substr(strlen("ipc://")) : std::string();
+      if (e == EADDRINUSE && where.empty())
+        return fail("Port " + std::to_string(port) + " is already in use",
+                    debug + ": another netgearsrc, or another program, listens on it (ss -ltnp tells which)");
+      if (e == EADDRINUSE)
+        return fail("The socket file " + where + " is in use", debug + ": another netgearsrc listens on it");
+      if (e == EADDRNOTAVAIL)
+        return fail("Cannot listen on " + cfg_.address + ": it is not an address of this host",
+                    debug + "; a receiver listens on * (or 0.0.0.0) for every interface, or on one of this "
+                            "host's own addresses");
+      if (!where.empty())
+        return fail("Cannot create the socket file " + where,
+                    debug + "; with protocol=ipc, address is the path the socket files start with, in a "
+                            "folder that exists and that this process may write to");
+      return fail("Could not listen on port " + std::to_string(port), debug);
     }
-    GST_DEBUG("bound %s", uri.c_str());
+    if (cfg_.protocol == "ipc") {
+      std::string path = uri.substr(strlen("ipc://"));
+      struct stat st;
+      if (stat(path.c_str(), &st) == 0)
+        ipc_files_.emplace_back(path, st.st_ino);
+    }
+    GST_DEBUG_OBJECT(cfg_.log_object, "bound %s", uri.c_str());
   }
   return true;
 }
@@ -1063,7 +1299,7 @@ void Receiver::run() {
     if (rc < 0) {
       if (errno == EINTR)
         continue;
-      GST_ERROR("zmq_poll failed: %s", zmq_strerror(errno));
+      GST_ERROR_OBJECT(cfg_.log_object, "zmq_poll failed: %s", zmq_strerror(errno));
       break;
     }
     if (items[0].revents)
@@ -1082,31 +1318,64 @@ void Receiver::run() {
       uint32_t value = 0;
       while ((items[n + i + 1].revents & ZMQ_POLLIN) && read_event(monitors_[i], &event, &ev, &value)) {
         if (ev == ZMQ_EVENT_ACCEPTED) {
-          accepted[i] = peer_of_fd(static_cast<int>(value)); /* the value is the new connection's fd */
-          open_fds[i].insert(static_cast<int>(value));
+          int fd = static_cast<int>(value); /* the value is the new connection's fd */
+          accepted[i] = peer_of_fd(fd);
+          open_fds[i].insert(fd);
+          handshaking_[i].push_back({fd, accepted[i], now});
           disconnected[i] = false;
         } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+          if (!handshaking_[i].empty())
+            handshaking_[i].pop_front();
           heard[i] = now;
           handler_->on_handshake(i, accepted[i]);
         } else if (ev & kHandshakeFailed) {
-          GST_INFO("port %d: handshake failed, event 0x%x value 0x%x", cfg_.ports[i], ev, value);
+          GST_INFO_OBJECT(cfg_.log_object, "port %d: handshake failed, event 0x%x value 0x%x", cfg_.ports[i], ev,
+                          value);
+          std::string peer = accepted[i];
+          if (!handshaking_[i].empty()) {
+            peer = handshaking_[i].front().peer;
+            handshaking_[i].pop_front();
+          }
+          /* ZAP saw the address; a connection refused that fast may be
+           * closed before its accept event could name the peer. */
+          if (peer.empty())
+            peer = refusal_peers[i];
+          const bool mechanism = ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
+                                 value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
+          if (ev != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && !mechanism && !cfg_.security.active()) {
+            /* No security here, so not a security failure. */
+            handler_->on_pattern_mismatch(i, peer);
+            continue;
+          }
           std::string why;
           if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
             why = refusals[i].empty() ? "refused by the authentication" : refusals[i];
-          else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+          else if (mechanism)
             why = cfg_.security.mode == SECURE_NONE ? "the sender uses security (CURVE) and this receiver does not"
                                                     : "the sender uses no security (secure-mode none)";
           else
-            why = "the security handshake failed: the sender has no security, or not this receiver's public key";
-          /* ZAP saw the address; a connection refused that fast may be
-           * closed before its accept event could name the peer. */
-          const std::string &peer = accepted[i].empty() ? refusal_peers[i] : accepted[i];
+            why = "the handshake failed: the sender has no security, not this receiver's public key, or the "
+                  "other pattern";
           handler_->on_auth_failed(i, peer, why);
           refusals[i].clear();
           refusal_peers[i].clear();
         } else if (ev == ZMQ_EVENT_DISCONNECTED) {
-          open_fds[i].erase(static_cast<int>(value));
-          handler_->on_connection_closed(i);
+          int fd = static_cast<int>(value);
+          auto &hs = handshaking_[i];
+          auto it = std::find_if(hs.begin(), hs.end(), [fd](const Handshake &h) { return h.fd == fd; });
+          if (it != hs.end()) {
+            /* Closed before its handshake ended, with no event saying why:
+             * how ZeroMQ treats a peer whose socket type does not fit. One
+             * closed long after may be one whose end was taken for
+             * another's (two handshakes on a port ending out of order). */
+            std::string peer = it->peer;
+            bool prompt = now - it->accepted_us < kHandshakeCloseWindowUs;
+            hs.erase(it);
+            if (prompt)
+              handler_->on_pattern_mismatch(i, peer);
+          }
+          open_fds[i].erase(fd);
+          handler_->on_connection_closed(i, fd);
           if (open_fds[i].empty())
             disconnected[i] = true;
         }
@@ -1121,7 +1390,7 @@ void Receiver::run() {
       std::string reply = handler_->on_message(i, msg);
       msg.parts.clear();
       if (rep && zmq_send(socks_[i], reply.data(), reply.size(), ZMQ_DONTWAIT) < 0)
-        GST_WARNING("cannot reply on port %d: %s", cfg_.ports[i], zmq_strerror(errno));
+        GST_WARNING_OBJECT(cfg_.log_object, "cannot reply on port %d: %s", cfg_.ports[i], zmq_strerror(errno));
       handler_->on_message_done(i);
     }
     for (size_t i = 0; i < n && !stop_; i++) {

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include <sys/types.h>
 #include <zmq.h>
 
 #include "netgearsecurity.h"
@@ -36,11 +38,32 @@ namespace netgear {
 
 enum Pattern { PATTERN_PAIR = 0, PATTERN_REQREP = 1, PATTERN_PUBSUB = 2 };
 
-/* Each returns false and fills `error` with a sentence for the user. */
-bool check_pattern(int pattern, std::string *error);
-bool check_protocol(const std::string &protocol, std::string *error);
-bool parse_ports(const std::string &text, std::vector<int> *ports, std::string *error);
+/* What cannot work, as GStreamer reports it: a short sentence for users
+ * (GST_ELEMENT_ERROR's message) and the details (its debug string). */
+struct Error {
+  std::string message;
+  std::string debug;
+};
+
+/* netgearsrc's `ports`: one to 65535 each, no port twice, at least one. */
+bool parse_ports(const std::string &text, std::vector<int> *ports, Error *error);
+
+/* With ipc, `address` is the path the socket files start with (ADDRESS:PORT).
+ * The tcp-style defaults mean no path was given: this one is taken, the same
+ * on both ends. */
+constexpr const char *kIpcDefaultPath = "/tmp/netgear";
+
+/* The address ZeroMQ is given: with tcp, a receiver's host name resolved
+ * to one of this host's addresses ("*", IP literals and interface names as
+ * they are), a sender's as it is (ZeroMQ resolves it); with ipc, the path
+ * (kIpcDefaultPath for a tcp-style default). `ipv6` tells whether the
+ * socket needs ZMQ_IPV6. */
+bool transport_address(const std::string &protocol, const std::string &address, bool bind, std::string *out,
+                       bool *ipv6, Error *error);
 std::string endpoint_uri(const std::string &protocol, const std::string &address, int port);
+/* A host name's address (IPv4 first), as numeric text; false with the
+ * resolver's reason. */
+bool resolve_host(const std::string &host, std::string *out, bool *ipv6, std::string *why);
 
 /* ---- plumbing ---- */
 
@@ -88,6 +111,7 @@ struct Message {
   std::vector<Part> parts;  /* the first kMaxParts parts */
   size_t nparts = 0;        /* how many the peer sent */
   std::string peer;         /* peer IP as ZeroMQ reports it, may be empty */
+  int fd = -1;              /* the connection it came on (ZMQ_SRCFD), -1 if unknown */
   static constexpr size_t kMaxParts = 4;
 };
 
@@ -110,6 +134,7 @@ struct OutMessage {
 
 struct SenderConfig {
   std::string endpoint;
+  bool ipv6 = false; /* the endpoint's address is IPv6 */
   int pattern = PATTERN_REQREP;
   int request_timeout_ms = 4000;
   int max_retries = 3;
@@ -118,7 +143,18 @@ struct SenderConfig {
    * give it up and go on with the next one (false). */
   bool resend = true;
   SecurityConfig security; /* CURVE client keys when security.mode is set */
+  /* The element whose log lines these are (GST_*_OBJECT); may be null. */
+  void *log_object = nullptr;
+  /* Called from the I/O thread when connections to the receiver keep being
+   * closed during the ZeroMQ handshake (the count in a row, first at
+   * kHandshakeClosedSuspect, then at each further multiple of it). ZeroMQ
+   * reports no reason when the socket types do not match, so this is how
+   * a receiver with the other pattern shows (or something that is not a
+   * NetGear receiver at all). May be empty. */
+  std::function<void(int in_a_row)> on_handshake_closed;
 };
+
+constexpr int kHandshakeClosedSuspect = 3;
 
 struct SenderStats {
   uint64_t sent = 0, bytes = 0, acked = 0, timeouts = 0, reconnects = 0, dropped = 0;
@@ -133,8 +169,9 @@ struct SenderStats {
 class Sender {
 public:
   /* SKIPPED: pattern 1 with resend=false, the message was given up after a
-   * failed attempt (counted in stats().skipped). */
-  enum class Status { OK, FLUSHING, ERROR, SKIPPED };
+   * failed attempt (counted in stats().skipped). NO_RECEIVER: no receiver
+   * took the message within the wait asked for, and it was not sent. */
+  enum class Status { OK, FLUSHING, ERROR, SKIPPED, NO_RECEIVER };
 
   explicit Sender(SenderConfig cfg);
   ~Sender();
@@ -152,9 +189,22 @@ public:
    * make it so.
    * With resend=false a failed attempt gives the message up (SKIPPED);
    * max-retries then counts failed attempts in a row across messages.
+   * Until the receiver has answered once, `connect_wait_ms` (-1: no limit)
+   * bounds the wait for a receiver to take the message: NO_RECEIVER when
+   * none did, and the message never goes out.
    * Pattern 2: hands the message over and returns; one not yet sent is
-   * replaced (latest-frame semantics) and counted as dropped. */
-  Status send(OutMessage msg, std::string *error, Message *reply = nullptr);
+   * replaced (latest-frame semantics) and counted as dropped, and so is
+   * one that no subscribed receiver takes. */
+  Status send(OutMessage msg, std::string *error, Message *reply = nullptr, int connect_wait_ms = -1);
+  /* Whether a receiver is there: pattern 1, connected (its handshake
+   * done), pattern 2, subscribed. */
+  bool receiver_present() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return present_;
+  }
+  /* Waits at most timeout_ms for receiver_present(): OK, NO_RECEIVER,
+   * FLUSHING (set_flushing(true)) or ERROR (refused; `error` says why). */
+  Status wait_receiver(int timeout_ms, std::string *error);
   /* Sends the terminate message and waits at most timeout_ms for it to be
    * acknowledged (pattern 1) or handed to the network (pattern 2). Returns
    * whether it got through. Interrupted by set_flushing(true). */
@@ -172,7 +222,7 @@ public:
   }
 
 private:
-  enum class Result { OK, FAILED, ABORTED, SKIPPED };
+  enum class Result { OK, FAILED, ABORTED, SKIPPED, NO_RECEIVER };
   /* A message handed to the I/O thread. Results are matched by generation,
    * so a late result never answers a newer request. */
   struct Slot {
@@ -182,9 +232,14 @@ private:
     Result result = Result::OK;
     std::string error;
     uint64_t deadline_us = 0;      /* 0: none */
+    int connect_wait_ms = -1;      /* see send() */
   };
   void io_main();
-  void note_subscription(const Message &sub, bool *subscribed);
+  void note_subscription(const Message &sub);
+  /* Reads the monitor's events; returns whether one of them closed the
+   * connection (pattern 1: the request on it is lost). */
+  bool read_monitor(Message *event);
+  void set_present(bool present);
   void run_reqrep();
   void run_pubsub();
   void *make_socket(std::string *error);
@@ -225,7 +280,8 @@ private:
   Message frame_reply_; /* the answer to frame_'s newest finished request */
   Slot term_;
   bool flushing_ = false;
-  bool notify_ = false; /* finish() ended a slot: the waiter is to be told */
+  bool present_ = false; /* see receiver_present() */
+  bool notify_ = false; /* finish() ended a slot, or a receiver came: the waiter is to be told */
   uint64_t aborts_ = 0;
   bool stop_ = false;
   SenderStats stats_;
@@ -235,13 +291,22 @@ private:
   void handshake_failed(uint16_t ev, uint32_t value);
   bool is_refusal(uint16_t ev, uint32_t value);
   int handshake_failures_ = 0; /* I/O thread: failed handshakes in a row */
+  /* I/O thread: a connection is up and its handshake not done yet, and
+   * how many in a row closed before it was (see on_handshake_closed). */
+  bool handshake_pending_ = false;
+  int handshake_closed_ = 0;
+  uint64_t renew_at_us_ = 0; /* when to try a fresh socket (0: no need); I/O thread */
+  void handshake_closed();
+  /* Replaces the socket; false (and fatal_ set) when it cannot. */
+  bool renew_socket();
 };
 
 /* ---- receiver: one REP or SUB socket bound per port ---- */
 
 struct ReceiverConfig {
   std::string protocol = "tcp";
-  std::string address = "*";
+  std::string address = "*"; /* as transport_address() gives it */
+  bool ipv6 = false;
   std::vector<int> ports;
   int pattern = PATTERN_REQREP;
   int64_t max_message_size = -1;
@@ -251,6 +316,8 @@ struct ReceiverConfig {
   int silence_timeout_ms = 0;
   /* CURVE server keys and the ZAP policy (receiver side). */
   SecurityConfig security;
+  /* The element whose log lines these are (GST_*_OBJECT); may be null. */
+  void *log_object = nullptr;
 };
 
 class ReceiverHandler {
@@ -273,8 +340,9 @@ public:
   virtual void on_handshake(size_t index, const std::string &peer) = 0;
   /* A connection on port `index` closed: the sender stopped, died or
    * reconnects, the heartbeats gave up on it, or it sent a message larger
-   * than max_message_size (ZeroMQ drops such a connection). */
-  virtual void on_connection_closed(size_t index) = 0;
+   * than max_message_size (ZeroMQ drops such a connection). `fd` is the
+   * one Message::fd named. */
+  virtual void on_connection_closed(size_t index, int fd) = 0;
   /* The last connection on port `index` closed (the sender stopped, died,
    * or reconnects), and nothing of it is left to read. */
   virtual void on_disconnect(size_t index) = 0;
@@ -288,6 +356,11 @@ public:
    * ZAP: key or address not allowed; or no, or other, security). `peer`:
    * its IP when known. Its messages never reach on_message. */
   virtual void on_auth_failed(size_t index, const std::string &peer, const std::string &reason) = 0;
+  /* A connection on port `index` closed, or failed, during its ZeroMQ
+   * handshake for no security reason: ZeroMQ's sign of a sender whose
+   * socket type does not fit (a sender with the other pattern), or of a
+   * peer that is not a NetGear sender. `peer`: its IP when known. */
+  virtual void on_pattern_mismatch(size_t index, const std::string &peer) = 0;
 };
 
 class Receiver {
@@ -298,7 +371,9 @@ public:
   Receiver &operator=(const Receiver &) = delete;
 
   /* Binds every port; on failure nothing stays bound. */
-  bool open(std::string *error);
+  bool open(Error *error);
+  /* Before start(), while no I/O thread runs. */
+  void set_silence_timeout_ms(int ms) { cfg_.silence_timeout_ms = ms; }
   bool start(std::string *error);
   void wake() { wake_.signal(); }
   /* Joins the I/O thread; the ports stay bound. */
@@ -324,6 +399,20 @@ private:
    * reconnected closes, or one of two senders on a port. */
   std::vector<std::string> accepted_;
   std::vector<std::set<int>> open_fds_;
+  /* Per port, the connections accepted whose handshake has not ended yet,
+   * oldest first: ZeroMQ's handshake events name no connection, and
+   * handshakes end in the order they began. */
+  struct Handshake {
+    int fd;
+    std::string peer;
+    uint64_t accepted_us;
+  };
+  static constexpr uint64_t kHandshakeCloseWindowUs = 5000000;
+  std::vector<std::deque<Handshake>> handshaking_;
+  /* ipc: the socket files bound, with their inode, removed on close()
+   * (ZeroMQ leaves them) unless another receiver has taken the path since
+   * (binding an ipc path replaces whatever file is there). */
+  std::vector<std::pair<std::string, ino_t>> ipc_files_;
   void handle_zap(std::vector<std::string> *refusals, std::vector<std::string> *peers);
   Wakeup wake_;
   std::thread thread_;
@@ -331,5 +420,7 @@ private:
 };
 
 uint64_t monotonic_us();
+/* Milliseconds from now_us to deadline_us, rounded up; 0 once it passed. */
+int ms_until(uint64_t deadline_us, uint64_t now_us);
 
 } // namespace netgear

@@ -5,8 +5,9 @@
  * Pure functions from bytes to structs and back: no sockets, no GStreamer.
  * Everything a peer sends is untrusted; decode_* validate every field they
  * return, and a failure names a DropReason so the caller can count it.
- * See docs/protocol.md for the format and ../shared/netgear-wire.md for
- * NetGear's own definition.
+ * See docs/protocol.md for the format, NetGear's own and ours, and where we
+ * depart from NetGear (#fault-1 to #fault-10); the vidgear messages captured
+ * in tests/data/vectors are the ground truth.
  */
 #pragma once
 

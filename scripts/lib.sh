@@ -43,6 +43,8 @@ NETGEAR_PACKAGES=(
   # netgearoverlay and behind sender.sh's labels: the demo, the scenarios
   # and their tests.
   gstreamer1.0-x
+  # gst-play-1.0, which shows a camera from its netgear:// URI (test_uri.py).
+  gstreamer1.0-plugins-base-apps
   # ip and tc: the multi-host test (test_netns.py) puts its hosts in network
   # namespaces joined by veth pairs, with netem delay and loss on the links.
   iproute2

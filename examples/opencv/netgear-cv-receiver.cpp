@@ -382,8 +382,7 @@ bool build_pipeline(App *app) {
       std::fprintf(stderr, "netgear-cv-receiver: this netgearsrc has no bidirectional mode (plugin too old)\n");
       return false;
     }
-    std::string reply = nlohmann::json(app->opt.reply).dump(); /* a JSON string */
-    g_object_set(app->src, "bidirectional", TRUE, "reply", reply.c_str(), nullptr);
+    g_object_set(app->src, "bidirectional", TRUE, "reply", app->opt.reply.c_str(), nullptr);
     if (app->opt.per_port_replies) {
       if (!g_signal_lookup("compute-reply", G_OBJECT_TYPE(app->src))) {
         std::fprintf(stderr, "netgear-cv-receiver: this netgearsrc has no compute-reply signal (plugin too old)\n");

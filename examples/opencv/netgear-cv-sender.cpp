@@ -65,6 +65,7 @@ struct Options {
   int port = 5577;
   int pattern = 1;
   bool bidirectional = false;
+  bool wait_for_receiver = false;
   std::string text;
   bool text_set = false;
   bool json_object = false;
@@ -85,6 +86,8 @@ void usage(FILE *f) {
                "  --port P           the receiver's port for this sender (default 5577)\n"
                "  --pattern 1|2      1 = REQ/REP (default), 2 = PUB/SUB\n"
                "  --bidirectional    receive, print and show the receiver's replies\n"
+               "  --wait-for-receiver  hold the first frame until the receiver is there, as vidgear's server\n"
+               "                     does (default: frames before it are dropped, as a camera's would be)\n"
                "  --text TEXT        the message sent with every frame (default \"I'm Server at Port: <port>\")\n"
                "  --json-object      send {\"text\": TEXT, \"frame\": n} instead of the JSON string TEXT\n"
                "  --frames N         send N frames, then end (default: until the source ends or Ctrl-C)\n"
@@ -151,6 +154,8 @@ bool parse_args(int argc, char **argv, Options *o) {
       o->pattern = static_cast<int>(d);
     } else if (a == "--bidirectional") {
       o->bidirectional = true;
+    } else if (a == "--wait-for-receiver") {
+      o->wait_for_receiver = true;
     } else if (a == "--text") {
       if (!next(&o->text))
         return false;
@@ -465,7 +470,7 @@ bool build_pipeline(App *app) {
   gst_caps_unref(caps);
 
   g_object_set(app->sink, "address", app->opt.address.c_str(), "port", app->opt.port, "pattern", app->opt.pattern,
-               "sync", FALSE, nullptr);
+               "sync", FALSE, "wait-for-connection", app->opt.wait_for_receiver, nullptr);
   if (app->opt.bidirectional) {
     if (!has_property(app->sink, "bidirectional") ||
         !g_signal_lookup("reply", G_OBJECT_TYPE(app->sink))) {

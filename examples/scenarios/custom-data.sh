@@ -14,8 +14,9 @@
 #                                                            on camera host 2
 #
 # Receiver: examples/receiver-montage.sh with OVERLAY=1; senders:
-# examples/sender.sh with MESSAGE set (netgearsink's message property; any
-# JSON value may go, e.g. MESSAGE='{"camera": "porch", "gain": 2.5}').
+# examples/sender.sh with MESSAGE set (netgearsink's message property, a
+# text), or MESSAGE_JSON for any other JSON value (message-json, e.g.
+# MESSAGE_JSON='{"camera": "porch", "gain": 2.5}').
 # Their environment variables pass through.
 set -euo pipefail
 # shellcheck source=examples/scenarios/lib.sh
@@ -30,7 +31,7 @@ scenario_receiver() {
 scenario_sender() { # index port
   # The receiver draws the text; the sender's own label would repeat it.
   PORT=$2 NUM_BUFFERS=$FRAMES TEST_PATTERN=${TEST_PATTERN:-${patterns[($1 - 1) % 4]}} LABEL=${LABEL-} \
-    MESSAGE=${MESSAGE:-"\"I'm Server-$1 at Port: $2\""} scenario_exec "$NETGEAR_EXAMPLES/sender.sh" -e
+    MESSAGE=${MESSAGE:-"I'm Server-$1 at Port: $2"} scenario_exec "$NETGEAR_EXAMPLES/sender.sh" -e
 }
 
 scenario_main 5577,5578 "$@"

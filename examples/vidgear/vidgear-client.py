@@ -9,13 +9,14 @@ first (it binds the ports), then one netgearsink per port, e.g.
 
     ./vidgear-client.py --ports 5566,5567
     gst-launch-1.0 videotestsrc ! video/x-raw,format=BGR,width=640,height=480 ! \\
-        netgearsink address=127.0.0.1 port=5566 message='"\\"cam-1\\""'
+        netgearsink address=127.0.0.1 port=5566 message="I'm Server-1 at Port: 5566"
 
 For every frame it prints where it came from, its message and the array it
 became; it ends, as vidgear's client does, once every sender it has seen
 has terminated (netgearsink terminates on EOS). --bidirectional answers each
-frame (netgearsink bidirectional=true hands the answer to its application
-as the `reply` signal and the netgear-reply bus message).
+frame, with --reply's text (vidgear's example: --reply "Hi, I am a Client
+here.") or a counter (netgearsink bidirectional=true hands the answer to
+its application as the `reply` signal and the netgear-reply bus message).
 
 Secure mode (pattern 1; vidgear's secure PUB/SUB receives nothing): e.g.
 --secure-mode 2 --keys DIR, which makes vidgear's key set in
@@ -37,6 +38,9 @@ def main():
     ap.add_argument('--ports', default='5566,5567', help='one port per sender, comma-separated')
     ap.add_argument('--pattern', type=int, default=1, choices=(1, 2), help='1 = REQ/REP, 2 = PUB/SUB')
     ap.add_argument('--bidirectional', action='store_true', help='answer every frame (pattern 1)')
+    ap.add_argument('--reply', metavar='TEXT', help='with --bidirectional, answer every frame with this text, as the '
+                    'multi-server bidirectional example\'s client does ("Hi, I am a Client here."); default: '
+                    '{"received": <frames so far>}')
     ap.add_argument('--secure-mode', type=int, default=0, choices=(0, 1, 2),
                     help='vidgear\'s secure_mode: 0 none, 1 StoneHouse, 2 IronHouse (netgearsink secure-mode)')
     ap.add_argument('--keys', metavar='DIR', help='vidgear\'s custom_cert_location: keys in DIR/.vidgear/keys, '
@@ -59,7 +63,7 @@ def main():
         while True:
             # vidgear sends this answer with the frames that arrive from now
             # on, from whichever sender: one shared reply.
-            reply = {'received': count} if a.bidirectional else None
+            reply = (a.reply if a.reply is not None else {'received': count}) if a.bidirectional else None
             data = client.recv(return_data=reply)
             if data is None:
                 break

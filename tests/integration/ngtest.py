@@ -19,6 +19,7 @@ Every test script imports this module. It provides:
 Tests run only on 127.0.0.1. Every wait is bounded; every child is killed
 in a finally block (ProcGroup).
 """
+import contextlib
 import json
 import os
 import re
@@ -86,6 +87,17 @@ class Tap:
     def finish(self):
         print('1..%d' % self.count, flush=True)
         return 1 if self.failures or self.count == 0 else 0
+
+
+@contextlib.contextmanager
+def quiet_glib_warnings():
+    """GObject's warnings, e.g. of a value out of its property's range,
+    which a test provokes on purpose, kept out of its log."""
+    hid = GLib.log_set_handler('GLib-GObject', GLib.LogLevelFlags.LEVEL_WARNING, lambda *args: None, None)
+    try:
+        yield
+    finally:
+        GLib.log_remove_handler('GLib-GObject', hid)
 
 
 class Deadline:
@@ -215,7 +227,7 @@ def say(*parts):
 class Proc:
     """A child process; stdout is read line by line on a thread."""
 
-    def __init__(self, name, argv, env=None):
+    def __init__(self, name, argv, env=None, cwd=None):
         self.name = name
         self.argv = argv
         self.err = tempfile.TemporaryFile(mode='w+b')
@@ -223,7 +235,8 @@ class Proc:
         self.lines = []
         self.closed = False
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err,
-                                  env=env if env is not None else os.environ.copy(), text=True, bufsize=1)
+                                  env=env if env is not None else os.environ.copy(), text=True, bufsize=1,
+                                  cwd=cwd)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 

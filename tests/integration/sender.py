@@ -26,6 +26,9 @@ Prints on stdout, one line each, flushed:
                      --bidirectional: a netgear-reply element message
   REPLYDATA <seq> <port> <digest>
                      ... and the digest of its `data` (an array reply)
+  ELEMENT <structure>
+                     an element message other than netgear-reply (e.g.
+                     netgear-receiver-waiting, netgear-receiver-connected)
   LIVESTATS <sent> <acknowledged>
                      --live-stats: netgearsink's counters, whenever they change
                      (read every 20 ms while running)
@@ -70,8 +73,11 @@ def main():
     ap.add_argument('--hold', action='store_true',
                     help='after the last frame, wait for a line on stdin before ending (EOS or stop)')
     ap.add_argument('--timeout', type=float, default=45)
-    ap.add_argument('--message', help='netgearsink message property (JSON text)')
-    ap.add_argument('--message-at', help='N:JSON: set the message property to JSON before frame N')
+    ap.add_argument('--message', help='netgearsink message-json property (JSON text)')
+    ap.add_argument('--message-at', help='N:JSON: set the message-json property to JSON before frame N')
+    ap.add_argument('--drop-until-receiver', action='store_true',
+                    help='netgearsink\'s default, wait-for-connection=false: frames before the receiver is there '
+                         'are dropped (without it: held, so that every frame arrives whenever the receiver starts)')
     ap.add_argument('--frame-messages', help='JSON list: frame n gets item n %% len as its own message '
                     '(an item null gives the word back to the property)')
     ap.add_argument('--raw-message-frames', default='',
@@ -112,7 +118,8 @@ def main():
     feed.set_property('caps', caps)
     feed.set_property('max-bytes', 3 * info.size)
     if a.message is not None:
-        sink.set_property('message', a.message)
+        sink.set_property('message-json', a.message)
+    sink.set_property('wait-for-connection', not a.drop_until_receiver)
 
     def on_reply(_sink, port, message, seq, buf):
         pts = buf.pts if buf.pts != Gst.CLOCK_TIME_NONE else -1
@@ -160,7 +167,7 @@ def main():
             if message_at and n == message_at[0]:
                 # Not in order with the buffers: frames already queued in
                 # appsrc (at most 3, max-bytes) may take the new value too.
-                sink.set_property('message', message_at[1])
+                sink.set_property('message-json', message_at[1])
             if frame_messages is not None or n in raw_frames:
                 feed.send_event(message_event(n))
             buf = Gst.Buffer.new_wrapped(ng.unpack(info, content(n)))
@@ -226,7 +233,9 @@ def main():
         elif msg.type == Gst.MessageType.WARNING:
             err, dbg = msg.parse_warning()
             say('WARNING', err.message, '|', dbg)
-        elif msg.type == Gst.MessageType.ELEMENT and msg.get_structure().has_name('netgear-reply'):
+        elif msg.type == Gst.MessageType.ELEMENT and not msg.get_structure().has_name('netgear-reply'):
+            say('ELEMENT', msg.get_structure().to_string())
+        elif msg.type == Gst.MessageType.ELEMENT:
             st = msg.get_structure()
             say('REPLYMSG', st.get_value('seq'), st.get_value('port'), st.get_value('return-type'),
                 st.get_value('message'))

@@ -100,7 +100,7 @@ def changed_reply(tap):
     def on_record(port, rec):
         if rec.get('seq') == at and port == ports[0]:
             switched[port] = True
-            rx_ref[0].src.set_property('reply', '{"value": "after"}')
+            rx_ref[0].src.set_property('reply-json', '{"value": "after"}')
 
     rx_ref = [None]
 
@@ -123,7 +123,7 @@ def changed_reply(tap):
 
     multisender.run(tap, ports, pattern=1, frames=frames, caps=CAPS, sync=False, exact=True,
                     title='bidirectional, reply changed while playing',
-                    rx_args={'src_props': 'bidirectional=true reply="{\\"value\\":\\"before\\"}"',
+                    rx_args={'src_props': 'bidirectional=true reply-json="{\\"value\\":\\"before\\"}"',
                              'max_buffers': max_buffers, 'on_record': on_record, 'on_create': created},
                     sender_args=[['--bidirectional']] * len(ports), check=check)
     tap.ok(switched.get(ports[0]), 'the reply was changed at frame %d' % at, str(switched))
@@ -159,7 +159,7 @@ def mismatched(tap):
 
     multisender.run(tap, [27218], pattern=1, frames=10, caps=CAPS, sync=False, exact=True,
                     title='plain sender, bidirectional receiver',
-                    rx_args={'src_props': 'bidirectional=true reply=7'}, check=plain_sender)
+                    rx_args={'src_props': 'bidirectional=true reply-json=7'}, check=plain_sender)
 
 
 def resent_after_drop(tap):
@@ -168,7 +168,7 @@ def resent_after_drop(tap):
     import zmq
     port = 27219
     rx = ng.Receiver([port], pattern=1, src_props='bidirectional=true')
-    rx.src.set_property('reply', '"shared"')
+    rx.src.set_property('reply', 'shared')
     rx.src.connect('compute-reply', lambda _s, p, seq, m: json.dumps({'answer_to': seq}))
     ctx = zmq.Context()
     req = ctx.socket(zmq.REQ)

@@ -16,22 +16,48 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ngtest as ng  # noqa: E402
 from ngtest import GObject, Gst  # noqa: E402
 
-SINK_PROPS = {  # name: (GType, default or None when not specified)
-    'address': (GObject.TYPE_STRING, 'localhost'),
-    'port': (GObject.TYPE_INT, None),
-    'protocol': (GObject.TYPE_STRING, 'tcp'),
-    'pattern': (GObject.TYPE_INT, None),
-    'request-timeout': (GObject.TYPE_INT, None),
-    'max-retries': (GObject.TYPE_INT, None),
+SINK_PROPS = {  # name: (GType name, default or None when not specified)
+    'address': ('gchararray', 'localhost'),
+    'port': ('gint', 5566),
+    'protocol': ('GstNetGearProtocol', None),
+    'pattern': ('GstNetGearPattern', 1),
+    'request-timeout': ('gint', None),
+    'max-retries': ('gint', None),
+    'wait-for-connection': ('gboolean', False),
+    'message': ('gchararray', None),
+    'message-json': ('gchararray', None),
 }
 SRC_PROPS = {
-    'address': (GObject.TYPE_STRING, '*'),
-    'ports': (GObject.TYPE_STRING, None),
-    'protocol': (GObject.TYPE_STRING, 'tcp'),
-    'pattern': (GObject.TYPE_INT, None),
+    'address': ('gchararray', '*'),
+    'ports': ('gchararray', None),
+    'protocol': ('GstNetGearProtocol', None),
+    'pattern': ('GstNetGearPattern', 1),
     'max-buffers': (None, None),
     'max-message-size': (None, None),
+    'reply': ('gchararray', None),
+    'reply-json': ('gchararray', None),
 }
+# Where a property may change (GStreamer's GST_PARAM_MUTABLE_* flags), as
+# the elements read them: NULL only (read going to READY), READY (read going
+# to PAUSED), PLAYING (read per frame).
+MUTABLE = {
+    'netgearsink': {'address': 'NULL', 'port': 'NULL', 'pattern': 'NULL', 'protocol': 'NULL',
+                    'request-timeout': 'NULL', 'wait-for-connection': 'NULL', 'message': 'PLAYING',
+                    'message-json': 'PLAYING'},
+    'netgearsrc': {'address': 'NULL', 'ports': 'NULL', 'pattern': 'NULL', 'max-message-size': 'NULL',
+                   'max-buffers': 'READY', 'timeout': 'READY', 'reply': 'PLAYING', 'reply-json': 'PLAYING'},
+}
+
+
+def mutable(spec):
+    f = spec.flags
+    if f & Gst.PARAM_MUTABLE_PLAYING:
+        return 'PLAYING'
+    if f & Gst.PARAM_MUTABLE_PAUSED:
+        return 'PAUSED'
+    if f & Gst.PARAM_MUTABLE_READY:
+        return 'READY'
+    return 'NULL'
 
 
 def check_props(tap, factory, props):
@@ -40,9 +66,9 @@ def check_props(tap, factory, props):
         return
     for name, (gtype, default) in props.items():
         spec = el.find_property(name)
-        ok = spec is not None and (gtype is None or spec.value_type == gtype) and \
+        ok = spec is not None and (gtype is None or GObject.type_name(spec.value_type) == gtype) and \
             bool(spec.flags & GObject.ParamFlags.WRITABLE)
-        tap.ok(ok, '%s: writable property %s%s' % (factory, name, ' (%s)' % GObject.type_name(gtype) if gtype else ''),
+        tap.ok(ok, '%s: writable property %s%s' % (factory, name, ' (%s)' % gtype if gtype else ''),
                'spec %r' % ((spec and (GObject.type_name(spec.value_type), spec.flags)),))
         if default is not None and spec is not None:
             tap.ok(el.get_property(name) == default, '%s: %s defaults to %r' % (factory, name, default),
@@ -53,9 +79,18 @@ def check_props(tap, factory, props):
            '%s: read-only property stats (GstStructure)' % factory,
            'spec %r' % ((spec and (GObject.type_name(spec.value_type), spec.flags)),))
     tap.ok(isinstance(el.get_property('stats'), Gst.Structure), '%s: stats reads as a GstStructure' % factory)
-    for v in ('tcp', 'ipc'):
-        el.set_property('protocol', v)
-        tap.ok(el.get_property('protocol') == v, '%s: protocol accepts "%s"' % (factory, v))
+    for name, want in MUTABLE[factory].items():
+        spec = el.find_property(name)
+        tap.ok(spec is not None and mutable(spec) == want, '%s: %s is changeable up to %s' % (factory, name, want),
+               spec and mutable(spec))
+    # As gst-launch-1.0 and URI query parameters set them: by nick, and
+    # NetGear's numbers for the pattern.
+    for prop, text, nick in (('protocol', 'tcp', 'tcp'), ('protocol', 'ipc', 'ipc'), ('pattern', '2', 'pubsub'),
+                             ('pattern', 'reqrep', 'reqrep'), ('pattern', 'pubsub', 'pubsub'),
+                             ('pattern', '1', 'reqrep')):
+        Gst.util_set_object_arg(el, prop, text)
+        tap.ok(el.get_property(prop).value_nick == nick, '%s: %s=%s is %s' % (factory, prop, text, nick),
+               str(el.get_property(prop)))
 
 
 def pads_and_live(tap):
@@ -139,7 +174,7 @@ def ipc_round_trip(tap, env):
         addr = os.path.join(d, 'sock')
         rxp = ng.Receiver([27104], pattern=1, address=addr)
         pipe = rxp.pipeline
-        pipe.get_by_name('src').set_property('protocol', 'ipc')
+        Gst.util_set_object_arg(pipe.get_by_name('src'), 'protocol', 'ipc')
         try:
             if not tap.ok(rxp.start(), 'ipc: receiver (protocol=ipc) reaches PLAYING', rxp.summary()):
                 return
@@ -158,6 +193,34 @@ def ipc_round_trip(tap, env):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def ipc_default_address(tap, env):
+    """protocol=ipc with both addresses at their defaults (netgearsrc's "*",
+    netgearsink's "localhost"): both ends use /tmp/netgear:PORT, and nothing
+    is left in the working directory (ZeroMQ would make "*" a temporary
+    folder of its own there)."""
+    cwd = tempfile.mkdtemp(prefix='ngtest-ipc-cwd-')
+    path = '/tmp/netgear:27105'
+    try:
+        with ng.ProcGroup() as group:
+            rx = group.add(ng.Proc('ipc receiver', [
+                'gst-launch-1.0', 'netgearsrc', 'name=s', 'protocol=ipc', 'ports=27105', 's.src_27105', '!',
+                'fakesink'], env=env, cwd=cwd))
+            if not tap.ok(rx.wait_line('Setting pipeline to PLAYING', 10) is not None,
+                          'ipc, default address: receiver plays', rx.report()):
+                return
+            tap.ok(os.path.exists(path), 'ipc, default address: the receiver listens on %s' % path)
+            tx = group.add(ng.Proc('ipc sender', [
+                'gst-launch-1.0', 'videotestsrc', 'num-buffers=5', '!', 'video/x-raw,format=BGR,width=64,height=48',
+                '!', 'netgearsink', 'protocol=ipc', 'port=27105', 'sync=false'], env=env, cwd=cwd))
+            tap.ok(tx.wait_exit(10) == 0 and rx.wait_exit(10) == 0,
+                   'ipc, default address: frames and the terminate reach the receiver, both end',
+                   tx.report() + '\n' + rx.report())
+        tap.ok(os.listdir(cwd) == [] and not os.path.exists(path),
+               'ipc, default address: nothing left behind (working directory %s, %s)' % (os.listdir(cwd), path))
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
 def body(tap):
     check_props(tap, 'netgearsink', SINK_PROPS)
     check_props(tap, 'netgearsrc', SRC_PROPS)
@@ -165,6 +228,7 @@ def body(tap):
     env = os.environ.copy()
     gst_launch(tap, env)
     ipc_round_trip(tap, env)
+    ipc_default_address(tap, env)
 
 
 ng.run_main(body)

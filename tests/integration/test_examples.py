@@ -7,9 +7,10 @@
     two examples/sender-messages.py senders: the receiver prints each frame's
     port, message and size; each sender prints the answer to each of its
     frames, naming its own port.
-  * examples/appsink-receiver.py with two examples/sender.sh senders given
-    MESSAGE values that need gst-launch quoting (a JSON string with quotes
-    and backslashes, an object with spaces): the messages arrive as given.
+  * examples/appsink-receiver.py with two examples/sender.sh senders, one
+    given a MESSAGE text with quotes, a backslash and unicode, the other a
+    MESSAGE_JSON object with spaces: they arrive as given, the text as a
+    JSON string.
   * examples/c/netgear-wall (C, built) with two senders of its own and one
     sender process that is killed: it prints each sender connecting, the
     two terminating and the killed one timing out, then EOS, every frame of
@@ -94,7 +95,10 @@ def cxx_receiver_python_senders(tap):
 
 def python_receiver_shell_senders(tap):
     ports = [27232, 27233]
-    messages = ['"a \\"quoted\\" back\\\\slash ünïcode ✓"', '{"camera": "garage", "roi": [1, 2.5, null]}']
+    # (variable, value, what arrives)
+    messages = [('MESSAGE', 'a "quoted" back\\slash ünïcode ✓', 'a "quoted" back\\slash ünïcode ✓'),
+                ('MESSAGE_JSON', '{"camera": "garage", "roi": [1, 2.5, null]}',
+                 {'camera': 'garage', 'roi': [1, 2.5, None]})]
     d = ng.Deadline(40)
     with ng.ProcGroup() as group:
         rx = group.add(ng.Proc('appsink-receiver.py', [ng.PYTHON, os.path.join(SOURCE, 'appsink-receiver.py'),
@@ -103,8 +107,9 @@ def python_receiver_shell_senders(tap):
         tap.ok(rx.wait_line('listening on', d.left()) is not None, 'Python receiver: listening', rx.report())
         env = dict(os.environ)
         senders = []
-        for p, m in zip(ports, messages):
-            e = dict(env, ADDRESS=ng.LOOPBACK, PORT=str(p), MESSAGE=m, LABEL='', WIDTH='160', HEIGHT='120')
+        for p, (var, value, _) in zip(ports, messages):
+            e = dict(env, ADDRESS=ng.LOOPBACK, PORT=str(p), LABEL='', WIDTH='160', HEIGHT='120')
+            e[var] = value
             # -e: Ctrl-C ends the stream, which tells the receiver.
             senders.append(group.add(ng.Proc('sender.sh %d' % p, ['bash', os.path.join(SOURCE, 'sender.sh'), '-q',
                                                                   '-e'], env=e)))
@@ -113,10 +118,10 @@ def python_receiver_shell_senders(tap):
         tap.ok(codes == [0, 0], 'sender.sh: both exit 0', '\n'.join(s.report() for s in senders))
         tap.ok(rx.wait_exit(d.left()) == 0, 'Python receiver: exits 0 once both senders terminated', rx.report())
         lines = frame_lines(rx)
-        for p, m in zip(ports, messages):
+        for p, (var, value, arrives) in zip(ports, messages):
             got = [(seq, msg, size) for port, seq, msg, size, *_ in lines if port == p][:3]
-            want = [(k, json.loads(m), 160 * 120 * 3) for k in range(3)]
-            tap.ok(got == want, 'sender.sh MESSAGE=%s arrives as given on port %d' % (m, p),
+            want = [(k, arrives, 160 * 120 * 3) for k in range(3)]
+            tap.ok(got == want, 'sender.sh %s=%s arrives as given on port %d' % (var, value, p),
                    'got %s\nwant %s\n%s' % (got, want, rx.report()))
 
 

@@ -23,6 +23,11 @@ this process.
     patterns 1 and 2, bidirectional replies from `compute-reply` and from
     the `reply` property; a uint16 server is refused (counted, warned with
     its port) while the others flow; each server's terminate ends its pad.
+  * vidgear's multi-server example senders (custom data, bidirectional) as
+    gst-launch-1.0 lines, their text messages typed as the examples write
+    them: the client gets each as the Python str, and each sender the
+    client's text answer; and the example's client, netgearsrc with its
+    reply text typed in gst-launch-1.0, answers NetGear servers with it.
 Frames are checked byte for byte (JPEG: the bitstream, plus the decoded
 colour). Ports 27240-27289.
 
@@ -547,7 +552,7 @@ def servers_bidirectional(tap, base):
                 return None
             return json.dumps({'port': port, 'seq': seq, 'echo': json.loads(message)})
         rx.src.connect('compute-reply', compute)
-        rx.src.set_property('reply', json.dumps(shared))
+        rx.src.set_property('reply-json', json.dumps(shared))
 
     def check(tap, label, s, proc, recs):
         replies = {}
@@ -817,6 +822,113 @@ def vidgear_servers_to_netgearsrc(tap, pattern, base, jpeg=False, secure=None):
         tap.ok(t < 2.0, '%s: netgearsrc stops in under 2 s' % title, 'took %.2f s' % t)
 
 
+# vidgear's multi-server examples: each server's text, and the client's
+# answer in bidirectional mode.
+SEED_TEXT = "I'm Server-%d at Port: %d"
+SEED_REPLY = 'Hi, I am a Client here.'
+SEED_FRAME = re.compile(r'^FRAME port=(\S+) .* message=(.*)$')
+
+
+def seed_senders(tap, base, client_kind):
+    """The senders of vidgear's "custom data transfer" and "bidirectional
+    mode" multi-server examples, two each, as gst-launch-1.0 lines typed the
+    way the examples write their messages (message="I'm Server-1 at Port:
+    5577", run through bash as written): a NetGear client (pynetgear, or
+    vidgear itself) gets each text as the Python str, and in bidirectional
+    mode each sender gets the client's text answer."""
+    ports = [base, base + 1]
+    frames = 30
+    for bidirectional in (False, True):
+        title = 'seed %s senders -> %s client' % ('bidirectional' if bidirectional else 'custom-data', client_kind)
+        d = ng.Deadline(40)
+        with ng.ProcGroup() as group:
+            if client_kind == 'vidgear':
+                argv = [ng.PYTHON, os.path.join(VIDGEAR_EXAMPLES, 'vidgear-client.py'), '--address', ng.LOOPBACK,
+                        '--ports', '%d,%d' % tuple(ports)]
+                if bidirectional:
+                    argv += ['--bidirectional', '--reply', SEED_REPLY]
+                client = group.add(ng.Proc('vidgear-client.py', argv))
+                ready = 'listening'
+            else:
+                extra = ['--bidirectional', '--reply-mode', 'fixed', '--reply', json.dumps(SEED_REPLY)] \
+                    if bidirectional else []
+                client = group.add(peer_client(ports, 1, extra))
+                ready = 'LISTENING'
+            if not tap.ok(client.wait_line(ready, d.left()) is not None, '%s: client listening' % title,
+                          client.report()):
+                continue
+            senders = []
+            for k, port in enumerate(ports, 1):
+                line = ('exec gst-launch-1.0 -m videotestsrc num-buffers=%d ! '
+                        'video/x-raw,format=BGR,width=320,height=240,framerate=30/1 ! '
+                        'netgearsink address=127.0.0.1 port=%d message="%s"%s') % (
+                            frames, port, SEED_TEXT % (k, port), ' bidirectional=true' if bidirectional else '')
+                senders.append(group.add(ng.Proc('sender %d' % port, ['bash', '-c', line])))
+            codes = [s.wait_exit(d.left()) for s in senders]
+            rc = client.wait_exit(d.left())
+            everything = client.report() + '\n' + '\n'.join(s.report() for s in senders)
+            tap.ok(codes == [0, 0] and rc == 0, '%s: senders and client end (exit 0)' % title, everything)
+            for k, (port, s) in enumerate(zip(ports, senders), 1):
+                want = SEED_TEXT % (k, port)
+                if client_kind == 'vidgear':
+                    got = [json.loads(m.group(2)) for m in map(VG_LINE.match, client.find('port=')) if m and
+                           json.loads(m.group(1)) == port]
+                else:
+                    # Not client_frames(): a reply with spaces is no FRAME field it parses.
+                    got = [json.loads(m.group(2)) for m in map(SEED_FRAME.match, client.find('FRAME ')) if m and
+                           json.loads(m.group(1)) == port]
+                tap.ok(len(got) >= frames // 2 and all(g == want for g in got),
+                       '%s, port %d: every frame carries the str %r (%d frames)' % (title, port, want, len(got)),
+                       'got %s' % sorted(set(map(repr, got)))[:5])
+                if bidirectional:
+                    replies = [l for l in s.find('') if 'netgear-reply' in l]
+                    good = [l for l in replies if 'return-type=(string)str' in l and
+                            'Hi\\,\\ I\\ am\\ a\\ Client\\ here.' in l]
+                    tap.ok(len(replies) == frames and len(good) == frames,
+                           '%s, port %d: one str answer "%s" per frame' % (title, port, SEED_REPLY),
+                           '%d replies, %d of them right\n%s' % (len(replies), len(good), '\n'.join(replies[:3])))
+
+
+def seed_client(tap, base, server_kind):
+    """The client of vidgear's bidirectional multi-server example as a
+    gst-launch-1.0 line (netgearsrc reply="Hi, I am a Client here.", run
+    through bash as written): two NetGear servers (pynetgear, or vidgear's)
+    get that text as the Python str with every frame."""
+    ports = [base, base + 1]
+    frames = 20
+    title = 'seed bidirectional client (gst-launch) <- %s servers' % server_kind
+    d = ng.Deadline(40)
+    with ng.ProcGroup() as group:
+        line = ('exec gst-launch-1.0 netgearsrc name=s address=127.0.0.1 ports=%d,%d bidirectional=true '
+                'reply="%s" s.src_%d ! fakesink s.src_%d ! fakesink') % (ports[0], ports[1], SEED_REPLY, *ports)
+        rx = group.add(ng.Proc('netgearsrc', ['bash', '-c', line]))
+        if not tap.ok(rx.wait_line('Setting pipeline to PLAYING', d.left()) is not None, '%s: receiver plays' % title,
+                      rx.report()):
+            return
+        servers = []
+        for k, port in enumerate(ports):
+            if server_kind == 'vidgear':
+                argv = [ng.PYTHON, os.path.join(VIDGEAR_EXAMPLES, 'vidgear-server.py'), '--address', ng.LOOPBACK,
+                        '--port', str(port), '--name', 'server%d' % k, '--frames', str(frames), '--width', '96',
+                        '--height', '64', '--bidirectional']
+            else:
+                argv = [ng.PYTHON, PEER, 'server', '--address', ng.LOOPBACK, '--port', str(port), '--format', 'bgr',
+                        '--width', '96', '--height', '64', '--frames', str(frames), '--index', str(k),
+                        '--bidirectional', '--fps', '30']
+            servers.append(group.add(ng.Proc('%s server %d' % (server_kind, port), argv)))
+        codes = [srv.wait_exit(d.left()) for srv in servers]
+        tap.ok(codes == [0, 0] and rx.wait_exit(d.left()) == 0, '%s: servers and receiver end (exit 0)' % title,
+               rx.report() + '\n' + '\n'.join(srv.report() for srv in servers))
+        for port, srv in zip(ports, servers):
+            if server_kind == 'vidgear':
+                got = [json.loads(l.split(': ', 1)[1]) for l in srv.find('reply to frame ')]
+            else:
+                got = [json.loads(l.split(' ', 2)[2]) for l in srv.find('REPLY ')]
+            tap.ok(len(got) == frames and all(g == SEED_REPLY for g in got),
+                   '%s, port %d: the str %r answers every frame' % (title, port, SEED_REPLY),
+                   'got %s' % got[:3])
+
+
 def real_vidgear(tap):
     """vidgear is not a Debian package: users install it with pip, and then
     these checks run too (as they did while this was written, with vidgear
@@ -825,6 +937,8 @@ def real_vidgear(tap):
     if why:
         tap.skip('real vidgear peers (examples/vidgear)', why)
         return
+    seed_senders(tap, 27278, 'vidgear')
+    seed_client(tap, 27278, 'vidgear')
     vidgear_client_from_our_senders(tap, 1, 27284)
     vidgear_client_from_our_senders(tap, 2, 27286)
     vidgear_servers_to_netgearsrc(tap, 1, 27284)
@@ -885,6 +999,8 @@ def body(tap):
     servers_jpeg(tap, 2, 27272)
     servers_bidirectional(tap, 27280)
     montage_of_mixed_senders(tap, 27282)
+    seed_senders(tap, 27276, 'pynetgear')
+    seed_client(tap, 27276, 'pynetgear')
     real_vidgear(tap)
 
 

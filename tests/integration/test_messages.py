@@ -119,7 +119,7 @@ def relay(tap):
         with ng.ProcGroup() as group:
             relay_proc = group.add(ng.Proc('relay', [
                 'gst-launch-1.0', '-q', 'netgearsrc', 'address=127.0.0.1', 'ports=27208', '!',
-                'netgearsink', 'address=127.0.0.1', 'port=27209', 'message="\\"\\\\\\"via relay\\\\\\"\\""']))
+                'netgearsink', 'address=127.0.0.1', 'port=27209', 'message=via relay']))
             sender = ng.start_sender(group, 27208, 0, frames, pattern=1, caps=CAPS, hold=True, timeout=35,
                                      extra=['--frame-messages', json.dumps(items)])
             tap.ok(sender.wait_line('HOLDING', d.left()) is not None, 'relay: the sender pushed every frame',

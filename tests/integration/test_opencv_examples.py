@@ -125,7 +125,7 @@ def check_montage(tap, label, path, tile_w, tile_h, ntiles):
 def start_sender(group, port, frames, fps, width, height, text, pattern=1, bidirectional=False, json_object=False):
     argv = [SENDER_BIN, '--address', ng.LOOPBACK, '--port', str(port), '--pattern', str(pattern),
             '--frames', str(frames), '--fps', str(fps), '--width', str(width), '--height', str(height),
-            '--text', text]
+            '--text', text, '--wait-for-receiver']
     if bidirectional:
         argv.append('--bidirectional')
     if json_object:

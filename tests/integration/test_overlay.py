@@ -86,7 +86,7 @@ def check_frames(tap):
         ov = overlays[k]
         for name, v in props.items():
             ov.set_property(name, v)
-        txs[k].get_by_name('sink').set_property('message', message)
+        txs[k].get_by_name('sink').set_property('message-json', message)
         buf = Gst.Buffer.new_wrapped(bytes(W * H * 3))
         buf.pts = pushed[k] * Gst.SECOND // 30
         buf.duration = Gst.SECOND // 30

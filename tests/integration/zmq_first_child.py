@@ -29,7 +29,7 @@ def main():
     if p.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
         print('ERROR cannot start', flush=True)
         return 1
-    s.set_property('reply', 'not json')  # refused while playing: a warning, the value stays null
+    s.set_property('reply-json', 'not json')  # refused while playing: a warning, the value stays null
     ctx = zmq.Context()
     req = ctx.socket(zmq.REQ)
     req.setsockopt(zmq.LINGER, 0)
