@@ -485,14 +485,50 @@ gboolean gst_netgear_uri_parse(const gchar *uri, GstNetGearUri *out, GError **er
   return TRUE;
 }
 
+gboolean gst_netgear_uri_take(GstElement *element, const gchar *uri, GstNetGearUri *out, GError **error) {
+  if (GST_STATE(element) != GST_STATE_NULL) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE, "%s takes a URI only in the NULL state",
+                GST_ELEMENT_NAME(element));
+    return FALSE;
+  }
+  return gst_netgear_uri_parse(uri, out, error);
+}
+
+gchar *gst_netgear_uri_of(GstElement *element, GstNetGearCommon *c, std::string ports, bool receiver) {
+  GST_OBJECT_LOCK(element);
+  std::string host = c->address ? c->address : "";
+  bool ipc = c->protocol == GST_NETGEAR_PROTOCOL_IPC;
+  GST_OBJECT_UNLOCK(element);
+  ports.erase(std::remove(ports.begin(), ports.end(), ' '), ports.end());
+  if (ipc) /* a path is no host: it goes in the query */
+    host = receiver ? "@" : "";
+  else if (receiver && host == "*")
+    host = "@";
+  else if (host.find(':') != std::string::npos)
+    host = "[" + host + "]";
+  std::string query = gst_netgear_uri_query(G_OBJECT(element), {"pattern", "protocol"});
+  if (std::string address = ipc ? gst_netgear_uri_query(G_OBJECT(element), {"address"}) : ""; !address.empty())
+    query += address.replace(0, 1, query.empty() ? "?" : "&");
+  return g_strdup_printf("netgear://%s%s%s%s", host.c_str(), ports.empty() ? "" : ":", ports.c_str(), query.c_str());
+}
+
 gboolean gst_netgear_uri_apply(GObject *object, const GstNetGearUri &uri,
                                const std::vector<std::pair<const char *, const char *>> &first, GError **error) {
   /* Every value is made and checked before any is set, so that a refused
-   * URI changes nothing. */
+   * URI changes nothing; and what a URI describes (where and how to
+   * connect) starts from the defaults, so that get_uri() gives back the URI
+   * that was set. */
+  std::vector<std::pair<GParamSpec *, GValue>> values;
+  for (const char *name : {"address", "port", "ports", "pattern", "protocol"}) {
+    if (GParamSpec *pspec = g_object_class_find_property(G_OBJECT_GET_CLASS(object), name)) {
+      values.emplace_back(pspec, GValue G_VALUE_INIT);
+      g_value_init(&values.back().second, pspec->value_type);
+      g_value_copy(g_param_spec_get_default_value(pspec), &values.back().second);
+    }
+  }
   std::vector<std::pair<const char *, const char *>> items = first;
   for (const auto &[name, text] : uri.query)
     items.emplace_back(name.c_str(), text.c_str());
-  std::vector<std::pair<GParamSpec *, GValue>> values;
   bool ok = true;
   for (const auto &[name, text] : items) {
     GParamSpec *pspec = g_object_class_find_property(G_OBJECT_GET_CLASS(object), name);
@@ -504,11 +540,21 @@ gboolean gst_netgear_uri_apply(GObject *object, const GstNetGearUri &uri,
     }
     GValue value = G_VALUE_INIT;
     g_value_init(&value, pspec->value_type);
-    /* g_param_value_validate() says whether it had to change the value,
-     * which GObject would refuse with a mere warning. */
-    if (!gst_value_deserialize_with_pspec(&value, text, pspec) || g_param_value_validate(pspec, &value)) {
+    std::string why;
+    if (pspec->value_type == G_TYPE_STRING) {
+      /* As written, not as gst-launch reads it (quotes, NULL): the query
+       * has its own escaping. JSON is checked now, not at the start. */
+      g_value_set_string(&value, text);
+      if (g_str_has_suffix(name, "-json") && !netgear::parse_json(text, &why))
+        why = "not JSON: " + why;
+    } else if (!gst_value_deserialize_with_pspec(&value, text, pspec) || g_param_value_validate(pspec, &value)) {
+      /* g_param_value_validate() says whether it had to change the value,
+       * which GObject would refuse with a mere warning. */
+      why = g_param_spec_get_blurb(pspec);
+    }
+    if (!why.empty()) {
       g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_REFERENCE, "Property \"%s\" cannot be \"%s\" (%s)", name,
-                  text, g_param_spec_get_blurb(pspec));
+                  text, why.c_str());
       g_value_unset(&value);
       ok = false;
       break;

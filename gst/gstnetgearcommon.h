@@ -171,10 +171,20 @@ struct GstNetGearUri {
   std::vector<std::pair<std::string, std::string>> query;
 };
 gboolean gst_netgear_uri_parse(const gchar *uri, GstNetGearUri *out, GError **error);
-/* Sets the properties `first` names (e.g. the address and port the URI's
- * authority gives), then each query parameter's, checked as gst-launch
- * would not: an unknown or read-only property, or a value that does not
- * parse or is out of range, is an error naming it, and nothing is set. */
+/* set_uri()'s first step for both elements: a URI only in the NULL state
+ * (the address and ports are bound or connected going to READY), parsed. */
+gboolean gst_netgear_uri_take(GstElement *element, const gchar *uri, GstNetGearUri *out, GError **error);
+/* get_uri() for both: the element's address and `ports` (a port, or
+ * netgearsrc's list), `@` for a receiver listening everywhere, then the
+ * pattern and protocol when not the defaults; with ipc the address, a
+ * path, goes in the query. */
+gchar *gst_netgear_uri_of(GstElement *element, GstNetGearCommon *c, std::string ports, bool receiver);
+/* Sets address, port(s), pattern and protocol to their defaults, then the
+ * properties `first` names (the address and port(s) the URI's authority
+ * gives), then each query parameter's, checked as gst-launch would not: an
+ * unknown or read-only property, a value that does not parse or is out of
+ * range, or -json text that is not JSON, is an error naming it, and
+ * nothing is set. */
 gboolean gst_netgear_uri_apply(GObject *object, const GstNetGearUri &uri,
                                const std::vector<std::pair<const char *, const char *>> &first, GError **error);
 /* The query part get_uri() adds for the properties that differ from their

@@ -376,7 +376,7 @@ static gboolean gst_netgear_sink_open(GstNetGearSink *self) {
   st->seq = 0;
   std::random_device rd;
   netgear::Extension ext;
-  ext.stream = ((static_cast<uint64_t>(rd()) << 32) | rd()) & ((1ULL << 53) - 1);
+  ext.stream = ((static_cast<uint64_t>(rd()) << 32) | rd()) & (netgear::kStreamLimit - 1);
   st->desc.ext = ext;
   GST_INFO_OBJECT(self, "sending to %s, pattern %d%s", cfg.endpoint.c_str(), pattern,
                   set.bidirectional ? ", bidirectional" : "");
@@ -856,29 +856,15 @@ static const gchar *const *gst_netgear_sink_uri_get_protocols(GType) {
 static gchar *gst_netgear_sink_uri_get_uri(GstURIHandler *handler) {
   GstNetGearSink *self = GST_NETGEAR_SINK(handler);
   GST_OBJECT_LOCK(self);
-  std::string host = self->common.address ? self->common.address : "";
   int port = self->port;
-  bool ipc = self->common.protocol == GST_NETGEAR_PROTOCOL_IPC;
   GST_OBJECT_UNLOCK(self);
-  if (ipc) /* a path is no host: it goes in the query */
-    host.clear();
-  else if (host.find(':') != std::string::npos)
-    host = "[" + host + "]";
-  std::string query = gst_netgear_uri_query(G_OBJECT(self), {"pattern", "protocol"});
-  if (ipc)
-    query += gst_netgear_uri_query(G_OBJECT(self), {"address"}).replace(0, 1, query.empty() ? "?" : "&");
-  return g_strdup_printf("netgear://%s:%d%s", host.c_str(), port, query.c_str());
+  return gst_netgear_uri_of(GST_ELEMENT(self), &self->common, std::to_string(port), false);
 }
 
 static gboolean gst_netgear_sink_uri_set_uri(GstURIHandler *handler, const gchar *uri, GError **error) {
   GstNetGearSink *self = GST_NETGEAR_SINK(handler);
-  if (GST_STATE(self) != GST_STATE_NULL) {
-    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
-                "netgearsink takes a URI only in the NULL state, before it connects");
-    return FALSE;
-  }
   GstNetGearUri u;
-  if (!gst_netgear_uri_parse(uri, &u, error))
+  if (!gst_netgear_uri_take(GST_ELEMENT(self), uri, &u, error))
     return FALSE;
   std::vector<int> ports;
   netgear::Error bad;

@@ -72,6 +72,11 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
 /* Senders remembered per port to tell two senders on one port from one
  * that reconnects (bounded: a peer may open any number of connections). */
 #define MAX_SOURCES 16
+/* A connection closed during its handshake is posted as a pattern
+ * mismatch only when the same peer does it again within this time: a
+ * sender with the other pattern keeps retrying (netgearsink every second),
+ * where a port scan or a health check connects once. */
+#define MISMATCH_AGAIN_US (60 * G_USEC_PER_SEC)
 
 enum {
   PROP_PORTS = PROP_NETGEAR_COMMON_LAST,
@@ -146,6 +151,8 @@ struct PortState {
   uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0, pattern_mismatches = 0, extra_senders = 0;
   /* I/O thread only. */
   Throttle auth_posted, mismatch_posted;
+  std::string mismatch_peer; /* the newest handshake closed, and when */
+  uint64_t mismatch_us = 0;
   /* The senders seen on open connections, newest last, and the one the last
    * frame came from: a frame from another that was seen before, while it
    * is still connected, means two senders share the port (one reconnecting,
@@ -153,7 +160,7 @@ struct PortState {
   std::vector<Source> sources;
   uint64_t last_source = 0;
   bool have_last_source = false;
-  std::vector<uint64_t> shared_sources; /* already counted in extra_senders */
+  std::vector<uint64_t> shared_sources; /* seen sharing: extra_senders is their number less one */
   std::array<uint64_t, kReasons> drops{};
   guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
   /* From the sender's send time (its CLOCK_REALTIME, in our extension) to
@@ -444,8 +451,14 @@ void Handler::on_pattern_mismatch(size_t index, const std::string &peer) {
     std::lock_guard<std::mutex> lk(st_->lock);
     count = ++ps->pattern_mismatches;
   }
+  const uint64_t now = netgear::monotonic_us();
+  const bool again = ps->mismatch_us && peer == ps->mismatch_peer && now - ps->mismatch_us < MISMATCH_AGAIN_US;
+  ps->mismatch_peer = peer;
+  ps->mismatch_us = now;
+  GST_INFO_OBJECT(src_, "port %d: a connection from %s closed during its handshake (%" G_GUINT64_FORMAT " times)",
+                  ps->port, peer.empty() ? "?" : peer.c_str(), count);
   bool first = ps->mismatch_posted.first();
-  if (!ps->mismatch_posted.due(peer, netgear::monotonic_us()))
+  if (!again || !ps->mismatch_posted.due(peer, now))
     return;
   const int other = st_->pattern == netgear::PATTERN_REQREP ? 2 : 1;
   GstStructure *s = gst_structure_new("netgear-pattern-mismatch", "port", G_TYPE_UINT, ps->port, "pattern", G_TYPE_INT,
@@ -453,12 +466,10 @@ void Handler::on_pattern_mismatch(size_t index, const std::string &peer) {
   if (!peer.empty())
     gst_structure_set(s, "peer", G_TYPE_STRING, peer.c_str(), nullptr);
   post(s);
-  GST_WARNING_OBJECT(src_, "port %d: a connection from %s closed during its handshake (%" G_GUINT64_FORMAT " times)",
-                     ps->port, peer.empty() ? "?" : peer.c_str(), count);
   if (first)
     GST_ELEMENT_WARNING(src_, RESOURCE, OPEN_READ,
                         ("A sender on port %d does not use pattern=%d, as this receiver does", ps->port, st_->pattern),
-                        ("a connection from %s closed during its ZeroMQ handshake%s, which is what ZeroMQ does, "
+                        ("connections from %s closed during their ZeroMQ handshake%s, which is what ZeroMQ does, "
                          "without a reason, to a peer whose socket type does not fit: most likely a sender with "
                          "pattern=%d (set the same pattern on both ends), else something that is not a NetGear "
                          "sender; further ones are posted as netgear-pattern-mismatch and counted in the stats",
@@ -482,7 +493,8 @@ void Handler::on_connection_closed(size_t index, int fd) {
 void Handler::note_source(PortState *ps, const netgear::FrameHeader &h, const netgear::Message &msg) {
   if (msg.fd < 0 && !h.ext)
     return;
-  /* Stream ids are below 2^53; connections are marked above. */
+  /* Stream ids are below kStreamLimit (the decoder checks); connections
+   * are marked above. */
   const uint64_t key = h.ext ? h.ext->stream : (uint64_t{1} << 60) | static_cast<uint32_t>(msg.fd);
   auto &v = ps->sources;
   auto it = std::find_if(v.begin(), v.end(), [key](const Source &src) { return src.key == key; });
@@ -494,18 +506,23 @@ void Handler::note_source(PortState *ps, const netgear::FrameHeader &h, const ne
       v.erase(v.begin());
     v.push_back({key, msg.fd});
   }
+  const uint64_t other = ps->last_source;
   ps->last_source = key;
   ps->have_last_source = true;
-  if (!shared ||
-      std::find(ps->shared_sources.begin(), ps->shared_sources.end(), key) != ps->shared_sources.end())
+  if (!shared)
     return;
-  if (ps->shared_sources.size() >= MAX_SOURCES)
-    ps->shared_sources.erase(ps->shared_sources.begin());
-  ps->shared_sources.push_back(key);
+  /* Both take part: the first pair found sharing is one extra sender. */
+  auto &seen = ps->shared_sources;
+  size_t before = seen.size();
+  for (uint64_t k : {other, key})
+    if (std::find(seen.begin(), seen.end(), k) == seen.end() && seen.size() < MAX_SOURCES)
+      seen.push_back(k);
+  if (seen.size() == before)
+    return;
   uint64_t count;
   {
     std::lock_guard<std::mutex> lk(st_->lock);
-    count = ++ps->extra_senders;
+    count = ps->extra_senders = seen.size() - 1;
   }
   GstStructure *s = gst_structure_new("netgear-port-shared", "port", G_TYPE_UINT, ps->port, "count", G_TYPE_UINT64,
                                       count, nullptr);
@@ -1359,30 +1376,15 @@ static const gchar *const *gst_netgear_src_uri_get_protocols(GType) {
 static gchar *gst_netgear_src_uri_get_uri(GstURIHandler *handler) {
   GstNetGearSrc *self = GST_NETGEAR_SRC(handler);
   GST_OBJECT_LOCK(self);
-  std::string host = self->common.address ? self->common.address : "";
   std::string ports = self->ports ? self->ports : "";
-  bool ipc = self->common.protocol == GST_NETGEAR_PROTOCOL_IPC;
   GST_OBJECT_UNLOCK(self);
-  ports.erase(std::remove(ports.begin(), ports.end(), ' '), ports.end());
-  if (ipc || host == "*") /* ipc: a path is no host, it goes in the query */
-    host = "@";
-  else if (host.find(':') != std::string::npos)
-    host = "[" + host + "]";
-  std::string query = gst_netgear_uri_query(G_OBJECT(self), {"pattern", "protocol"});
-  if (ipc)
-    query += gst_netgear_uri_query(G_OBJECT(self), {"address"}).replace(0, 1, query.empty() ? "?" : "&");
-  return g_strdup_printf("netgear://%s%s%s%s", host.c_str(), ports.empty() ? "" : ":", ports.c_str(), query.c_str());
+  return gst_netgear_uri_of(GST_ELEMENT(self), &self->common, ports, true);
 }
 
 static gboolean gst_netgear_src_uri_set_uri(GstURIHandler *handler, const gchar *uri, GError **error) {
   GstNetGearSrc *self = GST_NETGEAR_SRC(handler);
-  if (GST_STATE(self) != GST_STATE_NULL) {
-    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
-                "netgearsrc takes a URI only in the NULL state, before it listens");
-    return FALSE;
-  }
   GstNetGearUri u;
-  if (!gst_netgear_uri_parse(uri, &u, error))
+  if (!gst_netgear_uri_take(GST_ELEMENT(self), uri, &u, error))
     return FALSE;
   std::vector<int> ports;
   netgear::Error bad;

@@ -18,6 +18,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 GST_DEBUG_CATEGORY_STATIC(netgear_conn_debug);
@@ -185,6 +186,23 @@ std::string peer_of_fd(int fd) {
   return text;
 }
 
+/* Whether a Unix socket at `path` has a listener: a file left by one that
+ * is gone refuses the connection. */
+bool ipc_in_use(const std::string &path) {
+  struct stat st;
+  sockaddr_un addr{};
+  if (lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || path.size() >= sizeof addr.sun_path)
+    return false;
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return false;
+  bool listening = connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
+  close(fd);
+  return listening;
+}
+
 /* A context of the element's own: terminating it waits only for the
  * element's sockets, each closed with a bounded linger. */
 void *new_context(const Wakeup &wake, std::string *error) {
@@ -340,7 +358,9 @@ bool transport_address(const std::string &protocol, const std::string &address, 
   }
   if (!bind) {
     /* ZeroMQ resolves it when it connects, and again when it reconnects,
-     * so a receiver whose address changes is still found. */
+     * so a receiver whose address changes is still found. Not with
+     * ZMQ_IPV6: libzmq then asks for IPv6 addresses first, and "localhost"
+     * would reach ::1, where a receiver listening on IPv4 is not. */
     *out = host;
     return true;
   }
@@ -1173,15 +1193,17 @@ bool Receiver::open(Error *error) {
     open_fds_.emplace_back();
     handshaking_.emplace_back();
     std::string uri = endpoint_uri(cfg_.protocol, cfg_.address, port);
+    if (cfg_.protocol == "ipc" && ipc_in_use(uri.substr(strlen("ipc://"))))
+      return fail("The socket file " + uri.substr(strlen("ipc://")) + " is in use",
+                  "another netgearsrc (or another program) listens on it; binding would take it over without a word "
+                  "(ZeroMQ replaces the file): give each receiver its own address");
     if (zmq_bind(s, uri.c_str()) != 0) {
       int e = errno;
       std::string debug = "cannot bind " + uri + ": " + zmq_strerror(e);
       std::string where = cfg_.protocol == "ipc" ? uri.substr(strlen("ipc://")) : std::string();
-      if (e == EADDRINUSE && where.empty())
+      if (e == EADDRINUSE)
         return fail("Port " + std::to_string(port) + " is already in use",
                     debug + ": another netgearsrc, or another program, listens on it (ss -ltnp tells which)");
-      if (e == EADDRINUSE)
-        return fail("The socket file " + where + " is in use", debug + ": another netgearsrc listens on it");
       if (e == EADDRNOTAVAIL)
         return fail("Cannot listen on " + cfg_.address + ": it is not an address of this host",
                     debug + "; a receiver listens on * (or 0.0.0.0) for every interface, or on one of this "
@@ -1324,18 +1346,21 @@ void Receiver::run() {
           handshaking_[i].push_back({fd, accepted[i], now});
           disconnected[i] = false;
         } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-          if (!handshaking_[i].empty())
+          /* With several pending, which one succeeded is unknown: none of
+           * them is blamed if it closes later. */
+          if (handshaking_[i].size() == 1)
             handshaking_[i].pop_front();
+          else
+            handshaking_[i].clear();
           heard[i] = now;
           handler_->on_handshake(i, accepted[i]);
         } else if (ev & kHandshakeFailed) {
           GST_INFO_OBJECT(cfg_.log_object, "port %d: handshake failed, event 0x%x value 0x%x", cfg_.ports[i], ev,
                           value);
-          std::string peer = accepted[i];
-          if (!handshaking_[i].empty()) {
+          std::string peer;
+          if (handshaking_[i].size() == 1)
             peer = handshaking_[i].front().peer;
-            handshaking_[i].pop_front();
-          }
+          handshaking_[i].clear();
           /* ZAP saw the address; a connection refused that fast may be
            * closed before its accept event could name the peer. */
           if (peer.empty())

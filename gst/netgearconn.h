@@ -57,7 +57,7 @@ constexpr const char *kIpcDefaultPath = "/tmp/netgear";
  * to one of this host's addresses ("*", IP literals and interface names as
  * they are), a sender's as it is (ZeroMQ resolves it); with ipc, the path
  * (kIpcDefaultPath for a tcp-style default). `ipv6` tells whether the
- * socket needs ZMQ_IPV6. */
+ * socket needs ZMQ_IPV6 (an IPv6 address). */
 bool transport_address(const std::string &protocol, const std::string &address, bool bind, std::string *out,
                        bool *ipv6, Error *error);
 std::string endpoint_uri(const std::string &protocol, const std::string &address, int port);
@@ -145,9 +145,10 @@ struct SenderConfig {
   SecurityConfig security; /* CURVE client keys when security.mode is set */
   /* The element whose log lines these are (GST_*_OBJECT); may be null. */
   void *log_object = nullptr;
-  /* Called from the I/O thread when connections to the receiver keep being
-   * closed during the ZeroMQ handshake (the count in a row, first at
-   * kHandshakeClosedSuspect, then at each further multiple of it). ZeroMQ
+  /* Called from the I/O thread, without mu_, when connections to the
+   * receiver keep being closed during the ZeroMQ handshake: at each such
+   * close from the kHandshakeClosedSuspect-th in a row on, with the count
+   * (the caller decides what to post, and how often). ZeroMQ
    * reports no reason when the socket types do not match, so this is how
    * a receiver with the other pattern shows (or something that is not a
    * NetGear receiver at all). May be empty. */
@@ -196,14 +197,10 @@ public:
    * replaced (latest-frame semantics) and counted as dropped, and so is
    * one that no subscribed receiver takes. */
   Status send(OutMessage msg, std::string *error, Message *reply = nullptr, int connect_wait_ms = -1);
-  /* Whether a receiver is there: pattern 1, connected (its handshake
-   * done), pattern 2, subscribed. */
-  bool receiver_present() {
-    std::lock_guard<std::mutex> lk(mu_);
-    return present_;
-  }
-  /* Waits at most timeout_ms for receiver_present(): OK, NO_RECEIVER,
-   * FLUSHING (set_flushing(true)) or ERROR (refused; `error` says why). */
+  /* Waits at most timeout_ms for a receiver to be there (pattern 1:
+   * connected, its handshake done; pattern 2: subscribed): OK,
+   * NO_RECEIVER, FLUSHING (set_flushing(true)) or ERROR (refused; `error`
+   * says why). */
   Status wait_receiver(int timeout_ms, std::string *error);
   /* Sends the terminate message and waits at most timeout_ms for it to be
    * acknowledged (pattern 1) or handed to the network (pattern 2). Returns
@@ -269,18 +266,22 @@ private:
   SenderConfig cfg_;
   void *ctx_ = nullptr;
   void *sock_ = nullptr;   /* owned by the I/O thread once it runs */
-  void *monitor_ = nullptr; /* pattern 1: sock_'s disconnections */
+  void *monitor_ = nullptr; /* sock_'s connections, handshakes, disconnections */
   int close_linger_ms_ = 0;
   Wakeup wake_;
   std::thread thread_;
 
+  /* mu_ guards what the streaming thread and the I/O thread share, from
+   * here to fatal_, and cv_ is its condition. Taken after the element's
+   * object lock (stats()); held briefly, never across a wait or a call back
+   * into the element. */
   std::mutex mu_;
   std::condition_variable cv_;
   Slot frame_;
   Message frame_reply_; /* the answer to frame_'s newest finished request */
   Slot term_;
   bool flushing_ = false;
-  bool present_ = false; /* see receiver_present() */
+  bool present_ = false; /* a receiver is there: see wait_receiver() */
   bool notify_ = false; /* finish() ended a slot, or a receiver came: the waiter is to be told */
   uint64_t aborts_ = 0;
   bool stop_ = false;
@@ -399,9 +400,11 @@ private:
    * reconnected closes, or one of two senders on a port. */
   std::vector<std::string> accepted_;
   std::vector<std::set<int>> open_fds_;
-  /* Per port, the connections accepted whose handshake has not ended yet,
-   * oldest first: ZeroMQ's handshake events name no connection, and
-   * handshakes end in the order they began. */
+  /* Per port, the connections accepted whose handshake has not ended yet.
+   * ZeroMQ's handshake events name no connection: an event is pinned on
+   * one only when it is the only one pending, and one that closes within
+   * kHandshakeCloseWindowUs of its accept with no event closed during its
+   * handshake. */
   struct Handshake {
     int fd;
     std::string peer;

@@ -306,7 +306,9 @@ bool decode_extension(const Json &g, Extension *ext, bool *newer, std::string *d
     }
   }
   if ((v = get("stream"))) {
-    if (!get_u64(*v, &ext->stream)) {
+    /* Below 2^53, as our senders write it (a double holds it exactly);
+     * the receiver keys its senders by it. */
+    if (!get_u64(*v, &ext->stream) || ext->stream >= kStreamLimit) {
       set_detail(detail, "\"gst\" has a bad stream id");
       return false;
     }

@@ -67,6 +67,7 @@ struct Compression {
  * our elements. vidgear ignores it. */
 constexpr int kExtensionVersion = 1;
 constexpr const char *kExtensionKey = "gst";
+constexpr uint64_t kStreamLimit = uint64_t{1} << 53;
 
 enum class Layout {
   DEFAULT, /* GStreamer's default strides/offsets for the caps */
@@ -80,7 +81,7 @@ struct Extension {
   std::optional<uint64_t> pts, dts, duration;
   uint32_t flags = 0;                   /* GstBufferFlags that travel */
   uint64_t seq = 0;                     /* per-stream sequence number */
-  uint64_t stream = 0;                  /* random per sender start */
+  uint64_t stream = 0;                  /* random per sender start, below kStreamLimit */
   std::optional<int64_t> sent_ns;       /* sender's CLOCK_REALTIME at send */
 };
 

@@ -209,6 +209,14 @@ def ipc_default_address(tap, env):
                           'ipc, default address: receiver plays', rx.report()):
                 return
             tap.ok(os.path.exists(path), 'ipc, default address: the receiver listens on %s' % path)
+            # ZeroMQ would replace the file and take the path over: refused.
+            second = group.add(ng.Proc('second ipc receiver', [
+                'gst-launch-1.0', 'netgearsrc', 'name=s', 'protocol=ipc', 'ports=27105', 's.src_27105', '!',
+                'fakesink'], env=env, cwd=cwd))
+            rc = second.wait_exit(10)
+            tap.ok(rc != 0 and ('The socket file %s is in use' % path) in second.stderr_text(),
+                   'ipc, default address: a second receiver on %s is refused, saying the file is in use' % path,
+                   second.report())
             tx = group.add(ng.Proc('ipc sender', [
                 'gst-launch-1.0', 'videotestsrc', 'num-buffers=5', '!', 'video/x-raw,format=BGR,width=64,height=48',
                 '!', 'netgearsink', 'protocol=ipc', 'port=27105', 'sync=false'], env=env, cwd=cwd))

@@ -854,6 +854,8 @@ static void build_hostile() {
               2, 72, R::BAD_EXTENSION);
   add_hostile("gst-seq-string", header_with({}, R"(, "gst": {"v": 1, "caps": "video/x-h264", "seq": "1"})"), 2, 72,
               R::BAD_EXTENSION);
+  add_hostile("gst-stream-2p53", header_with({}, R"(, "gst": {"v": 1, "caps": "video/x-h264", "stream": 9007199254740992})"),
+              2, 72, R::BAD_EXTENSION);
   add_hostile("gst-sent-huge", header_with({}, R"(, "gst": {"v": 1, "caps": "video/x-h264", "sent": 18446744073709551615})"),
               2, 72, R::BAD_EXTENSION);
 
