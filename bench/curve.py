@@ -43,7 +43,7 @@ def ours(port, frames, keys, secure):
         # Timed from the first frame reaching netgearsink to the end of
         # stream, so neither pipeline's start-up is counted.
         tx = Gst.parse_launch('videotestsrc pattern=black num-buffers=%d ! video/x-raw,format=BGR,width=%d,height=%d '
-                              '! netgearsink name=sink address=127.0.0.1 port=%d sync=false %s'
+                              '! netgearsink name=sink address=127.0.0.1 port=%d sync=false wait-for-connection=true %s'
                               % (frames, W, H, port, ' '.join(sec)))
         first = []
         tx.get_by_name('sink').get_static_pad('sink').add_probe(

@@ -730,6 +730,10 @@ int run_send(const Args &a) {
    * frame as it comes either way. */
   g_object_set(s.sink, "address", a.address.c_str(), "port", port, "pattern", a.pattern, "sync", FALSE, "async",
                FALSE, nullptr);
+  /* Pattern 1: hold the first frame until the receiver is there, as the
+   * baseline's REQ does; pattern 2 has its own warm-up (need_data). */
+  if (a.pattern == 1)
+    g_object_set(s.sink, "wait-for-connection", TRUE, nullptr);
   gst_bin_add_many(GST_BIN(s.pipeline), s.appsrc, s.sink, nullptr);
   if (!gst_element_link(s.appsrc, s.sink))
     fail("cannot link appsrc to netgearsink");

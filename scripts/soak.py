@@ -321,7 +321,7 @@ class Soak:
                    "videotestsrc", "is-live=true", f"pattern={TEST_PATTERNS[i % len(TEST_PATTERNS)]}", "!",
                    f"video/x-raw,format=BGR,width={WIDTH},height={HEIGHT},framerate={FPS}/1", "!",
                    "netgearsink", "address=127.0.0.1", f"port={port}", f"pattern={self.args.pattern}",
-                   f'message={{"camera":"soak-{i + 1}"}}']
+                   f'message-json={{"camera":"soak-{i + 1}"}}']
             log = open(os.path.join(self.args.logs, f"sender-{port}.log"), "w")
             self.senders[port] = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                                   stderr=subprocess.STDOUT, start_new_session=True,
