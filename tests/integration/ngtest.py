@@ -89,6 +89,26 @@ class Tap:
         return 1 if self.failures or self.count == 0 else 0
 
 
+def start_errors(launch):
+    """Takes the pipeline `launch` to PLAYING and back to NULL: the state
+    change's result, and every ERROR it posted as (message, debug)."""
+    pipeline = Gst.parse_launch(launch)
+    bus = pipeline.get_bus()
+    try:
+        ret = pipeline.set_state(Gst.State.PLAYING)
+        if ret == Gst.StateChangeReturn.ASYNC:
+            ret, _, _ = pipeline.get_state(5 * Gst.SECOND)
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+    errors = []
+    while True:
+        msg = bus.pop_filtered(Gst.MessageType.ERROR)
+        if msg is None:
+            return ret, errors
+        err, dbg = msg.parse_error()
+        errors.append((err.message, dbg))
+
+
 @contextlib.contextmanager
 def quiet_glib_warnings():
     """GObject's warnings, e.g. of a value out of its property's range,

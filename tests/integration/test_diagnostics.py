@@ -413,25 +413,11 @@ def bind_localhost(tap, group):
 
 def bind_refused(tap, address, port, check, what):
     label = 'netgearsrc address=%s' % address
-    pipeline = Gst.parse_launch('netgearsrc name=src address=%s ports=%d ! fakesink' % (address, port))
-    bus = pipeline.get_bus()
-    try:
-        ret = pipeline.set_state(Gst.State.PLAYING)
-        if ret == Gst.StateChangeReturn.ASYNC:
-            ret, _, _ = pipeline.get_state(5 * Gst.SECOND)
-        pipeline.set_state(Gst.State.NULL)
-        errors = []
-        while True:
-            msg = bus.pop_filtered(Gst.MessageType.ERROR)
-            if msg is None:
-                break
-            errors.append(msg.parse_error()[0].message)
-        tap.ok(ret == Gst.StateChangeReturn.FAILURE, '%s: fails to start' % label,
-               'state change returned %s, errors %s' % (ret, errors))
-        tap.ok(len(errors) == 1 and check(errors[0]), '%s: exactly one ERROR, %s' % (label, what),
-               'errors: %s' % (errors or 'none'))
-    finally:
-        pipeline.set_state(Gst.State.NULL)
+    ret, errors = ng.start_errors('netgearsrc name=src address=%s ports=%d ! fakesink' % (address, port))
+    tap.ok(ret == Gst.StateChangeReturn.FAILURE, '%s: fails to start' % label,
+           'state change returned %s, errors %s' % (ret, errors))
+    tap.ok(len(errors) == 1 and check(errors[0][0]), '%s: exactly one ERROR, %s' % (label, what),
+           'errors: %s' % (errors or 'none'))
 
 
 # ------------------------------------------------------------ two senders, one port

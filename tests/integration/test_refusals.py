@@ -90,26 +90,11 @@ def refused_in_range(tap, factory, prop, bad):
 def refused(tap, desc, launch, prop):
     # The "! fakesink" after netgearsrc is a delayed link to a sometimes pad;
     # it never happens when the element is refused, which is fine.
-    pipeline = Gst.parse_launch(launch)
-    bus = pipeline.get_bus()
-    try:
-        ret = pipeline.set_state(Gst.State.PLAYING)
-        if ret == Gst.StateChangeReturn.ASYNC:
-            ret, _, _ = pipeline.get_state(5 * Gst.SECOND)
-        pipeline.set_state(Gst.State.NULL)
-        errors = []
-        while True:
-            msg = bus.pop_filtered(Gst.MessageType.ERROR)
-            if msg is None:
-                break
-            err, dbg = msg.parse_error()
-            errors.append('%s | %s' % (err.message, dbg))
-        tap.ok(ret == Gst.StateChangeReturn.FAILURE, '%s: going to PLAYING fails' % desc,
-               'state change returned %s, errors %s' % (ret, errors))
-        tap.ok(len(errors) == 1 and prop in errors[0].split(' | ')[0],
-               "%s: one error, whose message names '%s'" % (desc, prop), 'errors: %s' % (errors or 'none'))
-    finally:
-        pipeline.set_state(Gst.State.NULL)
+    ret, errors = ng.start_errors(launch)
+    tap.ok(ret == Gst.StateChangeReturn.FAILURE, '%s: going to PLAYING fails' % desc,
+           'state change returned %s, errors %s' % (ret, errors))
+    tap.ok(len(errors) == 1 and prop in errors[0][0],
+           "%s: one error, whose message names '%s'" % (desc, prop), 'errors: %s' % (errors or 'none'))
 
 
 def refused_while_playing(tap, factory, prop, props):
