@@ -81,6 +81,11 @@ def run(tap, pattern, port, other_port):
                         f['digest'] != ng.digest(expect):
                     bad.append(i)
             tap.ok(not bad, '%s: good frames are BGR 6x4 and byte-exact' % name, 'wrong: %s' % bad)
+            # The socket is the sender's identity, not its header: the frame
+            # claiming the other sender's port is still this port's.
+            tap.ok(frames and all(f.get('port') == port for f in frames),
+                   '%s: every frame\'s meta names port %d, the one it came in on (one claims %d)'
+                   % (name, port, other_port), 'meta ports %s' % [f.get('port') for f in frames])
             # Keep the outer structure alive: the nested one points into it.
             all_stats = rx.src.get_property('stats')
             tap.ok(len(other) == 40 if pattern == 1 else len(other) >= 1,

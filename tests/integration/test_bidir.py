@@ -169,7 +169,12 @@ def resent_after_drop(tap):
     port = 27219
     rx = ng.Receiver([port], pattern=1, src_props='bidirectional=true')
     rx.src.set_property('reply', 'shared')
-    rx.src.connect('compute-reply', lambda _s, p, seq, m: json.dumps({'answer_to': seq}))
+    computed = []
+
+    def compute(_s, p, seq, m):
+        computed.append(seq)
+        return json.dumps({'answer_to': seq})
+    rx.src.connect('compute-reply', compute)
     ctx = zmq.Context()
     req = ctx.socket(zmq.REQ)
     req.setsockopt(zmq.LINGER, 0)
@@ -194,6 +199,14 @@ def resent_after_drop(tap):
                'frame sent again, repaired, gets its own answer', str(got))
         tap.ok(rx.run_until(lambda: rx.count(port) == 2, 5),
                'resent after a drop: the repaired frame is delivered', rx.summary())
+        # The newest frame again, as a sender whose acknowledgement was lost
+        # sends it: the answer it got, not the shared reply nor a new one.
+        again = frame(1, caps)
+        tap.ok(again == {'answer_to': 1} and computed == [0, 1],
+               'a delivered frame sent again gets the answer it got, without computing another',
+               'answer %s, compute-reply called for %s' % (again, computed))
+        tap.ok(not rx.run_until(lambda: rx.count(port) > 2, 0.5) and rx.count(port) == 2,
+               'a delivered frame sent again is not delivered twice', rx.summary())
     finally:
         req.close()
         ctx.term()

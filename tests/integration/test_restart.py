@@ -79,6 +79,12 @@ def run(tap, pattern, ports, on_timeout=None, hung=False):
                    all(s.wait_until(in_flight, deadline.left()) for s in senders),
                    '%s: receiver 1 hangs, a frame of each sender in flight' % name,
                    rx1.report() + '\n' + '\n'.join(s.report() for s in senders))
+        # The frame in flight: frames 0..acknowledged-1 were answered.
+        in_flight_seq = {}
+        for s in senders:
+            live = s.find('LIVESTATS ')
+            if hung and live:
+                in_flight_seq[s.name] = int(live[-1].split()[2])
         rx1.signal(signal.SIGKILL)
         rx1.wait_exit(5)
         rx2 = start_receiver(group, 'receiver 2', ports, pattern)
@@ -125,6 +131,15 @@ def run(tap, pattern, ports, on_timeout=None, hung=False):
                     tap.ok(st is not None and st.get_value(key) >= 1,
                            '%s: the sender counts the frame in flight as %s' % (label, key),
                            st.to_string() if st else s.report())
+                    flight = in_flight_seq.get(s.name)
+                    if on_timeout == 'skip':
+                        tap.ok(flight is not None and seqs2[0] > flight,
+                               '%s: the frame in flight (%s) is given up, not sent again' % (label, flight),
+                               'receiver 2 starts at %d' % seqs2[0])
+                    else:
+                        tap.ok(flight is not None and seqs2[0] == flight,
+                               '%s: the frame in flight (%s) goes again, first, to receiver 2' % (label, flight),
+                               'receiver 2 starts at %d' % seqs2[0])
                 most_twice = 0 if on_timeout == 'skip' else 1
                 tap.ok(twice <= most_twice, '%s: %d frame(s) at both receivers (at most %d)'
                        % (label, twice, most_twice), 'both: %s' % sorted(set(seqs1) & set(seqs2)))
