@@ -5,17 +5,29 @@
  * SECTION:element-netgearsrc
  *
  * Receives from many NetGear senders at once (netgearsink, or Python vidgear
- * NetGear servers in multi-server mode): binds one REP (pattern=1) or SUB
- * (pattern=2) socket per port of `ports` and pushes each sender's buffers on
- * its own pad, src_<port>, with caps from the wire and a GstNetGearMeta
- * naming the port and the sender's message.
+ * NetGear servers in multi-server mode): one REP (pattern=1) or SUB
+ * (pattern=2) socket per port, each port a pad src_<port> whose buffers
+ * carry caps from the wire and a GstNetGearMeta naming the port and the
+ * sender's message. The ports are those of `ports`, and those requested:
+ * gst_element_request_pad_simple (src, "src_5570") adds a port to a running
+ * element, and releasing the pad removes it.
  *
  *   gst-launch-1.0 netgearsrc ports="5566,5567" name=s \
  *       compositor name=mix sink_1::xpos=640 ! videoconvert ! autovideosink \
  *       s.src_5566 ! queue ! videoconvert ! mix.sink_0 \
  *       s.src_5567 ! queue ! videoconvert ! mix.sink_1
  *
- * End of stream: a sender's terminate message ends its pad (EOS), and so
+ * Threads: each port's pad has a task that owns that port's socket: it
+ * waits in zmq_poll() on the socket, its monitor and a wake-up, reads a
+ * message, checks it, answers it (pattern 1) and pushes the frame. A slow
+ * branch holds up only its own sender: in pattern 1 that sender waits for
+ * its answer; in pattern 2 the frames that waited meanwhile are replaced by
+ * the newest. The only other thread is the ZAP handler, with security
+ * (netgear::ReceiverContext).
+ *
+ * A port's life is one phase (IDLE, CONNECTED, STREAMING, ENDED), changed
+ * by its task only; the end of stream across ports is one rule
+ * (end_if_all_gone): a sender's terminate message ends its pad (EOS), and so
  * does its silence: a sender that sent frames and then sends nothing for
  * `timeout` ms (it died, its host or network is gone, or it stalled) is
  * reported (netgear-server-timeout) and counts as gone. Once every sender
@@ -30,7 +42,7 @@
  * answered with a JSON value, as NetGear's client does with recv(return_data):
  * the `reply` property (one value for every sender, NetGear's behaviour), or
  * what the application's "compute-reply" handler returns for that frame of
- * that sender.
+ * that sender, on that port's task.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -38,9 +50,11 @@
 
 #include "gstnetgearsrc.h"
 
+#include <gst/base/gstflowcombiner.h>
+
 #include <algorithm>
 #include <array>
-#include <condition_variable>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -77,6 +91,9 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
  * sender with the other pattern keeps retrying (netgearsink every second),
  * where a port scan or a health check connects once. */
 #define MISMATCH_AGAIN_US (60 * G_USEC_PER_SEC)
+/* Pattern 2: messages read at most at once, the newest frame kept; the
+ * socket holds at most max-buffers per connection anyway. */
+#define MAX_DRAIN 64
 
 enum {
   PROP_PORTS = PROP_NETGEAR_COMMON_LAST,
@@ -98,19 +115,7 @@ namespace {
 
 constexpr size_t kReasons = static_cast<size_t>(netgear::DropReason::N_REASONS);
 
-struct Item {
-  GstBuffer *buffer = nullptr; /* null: end of stream */
-  GstCaps *caps = nullptr;
-  GstClockTime arrival = GST_CLOCK_TIME_NONE; /* clock time when it arrived */
-  GstClockTimeDiff pts_offset = 0;            /* sender's PTS - DTS, to keep decode order */
-  bool has_dts = false;
-  void clear() {
-    gst_clear_buffer(&buffer);
-    gst_clear_caps(&caps);
-  }
-};
-
-/* When something about a peer was last posted, and what. I/O thread. */
+/* When something about a peer was last posted, and what. */
 struct Throttle {
   uint64_t posted_us = 0;
   std::string what;
@@ -134,22 +139,92 @@ struct Source {
   int fd; /* the connection it was last seen on */
 };
 
+/* A port's sender, as the end of stream counts it. */
+enum class Phase {
+  IDLE,      /* none: not yet, or it left before its first frame */
+  CONNECTED, /* its handshake is done, no frame yet: it counts as there */
+  STREAMING, /* it sent frames: its stream is open on the pad */
+  ENDED,     /* its stream ended (terminate, timeout): EOS pushed; one that comes back opens a new one */
+};
+
+const char *phase_name(Phase p) {
+  switch (p) {
+  case Phase::IDLE:
+    return "idle";
+  case Phase::CONNECTED:
+    return "connected";
+  case Phase::STREAMING:
+    return "streaming";
+  default:
+    return "ended";
+  }
+}
+
+/* What the application reads (stats), guarded by PortState::stats_mu. */
+struct Counters {
+  uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, connections = 0;
+  uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0, pattern_mismatches = 0, extra_senders = 0;
+  std::array<uint64_t, kReasons> drops{};
+  guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
+  /* From the sender's send time (its CLOCK_REALTIME, in our extension) to
+   * the frame's arrival here: meaningful across hosts as far as their
+   * clocks agree (NTP/PTP), so it may even be negative. */
+  gint64 latency_last = 0, latency_max = G_MININT64;
+  double latency_sum = 0; /* ns; a double cannot overflow in any run */
+  guint64 latency_count = 0;
+  std::string peer;
+};
+
+/* A frame ready for its pad. */
+struct Item {
+  GstBuffer *buffer = nullptr;
+  GstCaps *caps = nullptr;
+  GstClockTime arrival = GST_CLOCK_TIME_NONE; /* clock time when it arrived */
+  GstClockTimeDiff pts_offset = 0;            /* sender's PTS - DTS, to keep decode order */
+  bool has_dts = false;
+  size_t bytes = 0; /* the payload's size on the wire */
+  void clear() {
+    gst_clear_buffer(&buffer);
+    gst_clear_caps(&caps);
+  }
+};
+
 struct PortState {
   GstNetGearSrc *src = nullptr;
   int port = 0;
   GstPad *pad = nullptr;
+  bool requested = false; /* a request pad, rather than one of `ports` */
+  /* Bound from READY on. Its task uses it while the pad is active; the
+   * state-change thread binds and closes it while it is not (pad
+   * activation and deactivation are the memory barriers). */
+  std::unique_ptr<netgear::PortSocket> sock;
+  std::atomic<bool> flushing{true};
 
-  /* Under SrcState::lock. */
-  std::condition_variable cond;
-  std::deque<Item> queue;
-  size_t queued_frames = 0;
-  bool flushing = true;
-  bool connected = false; /* handshake or frame since the start or its terminate */
-  bool ended = false;     /* EOS queued */
-  std::string peer;
-  uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, connections = 0;
-  uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0, pattern_mismatches = 0, extra_senders = 0;
-  /* I/O thread only. */
+  /* Written by the port's task under SrcState::lock, which the end of
+   * stream reads across ports. */
+  Phase phase = Phase::IDLE;
+
+  std::mutex stats_mu; /* guards c; taken last, briefly */
+  Counters c;
+
+  /* The port's task only (and the state-change thread while it does not
+   * run). */
+  netgear::ReceiveMapper mapper;
+  netgear::Message msg;
+  std::vector<netgear::PortEvent> events;
+  bool have_seq = false;
+  uint64_t stream = 0, seq = 0, received = 0;
+  bool warned_port = false;
+  uint64_t heard_us = 0; /* liveness: when it was last heard from; 0: not watched */
+  bool gone_pending = false; /* its last connection closed; told once nothing is left to read */
+  /* Bidirectional: the answer the newest frame got, and which frame that
+   * was, so that only a copy of that very frame gets it again; and the
+   * reply property as last encoded. */
+  std::string last_reply;
+  uint64_t last_reply_stream = 0, last_reply_seq = 0;
+  bool warned_bad_reply = false;
+  std::string shared_reply;
+  guint64 shared_gen = G_MAXUINT64;
   Throttle auth_posted, mismatch_posted;
   std::string mismatch_peer; /* the newest handshake closed, and when */
   uint64_t mismatch_us = 0;
@@ -161,62 +236,47 @@ struct PortState {
   uint64_t last_source = 0;
   bool have_last_source = false;
   std::vector<uint64_t> shared_sources; /* seen sharing: extra_senders is their number less one */
-  std::array<uint64_t, kReasons> drops{};
-  guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
-  /* From the sender's send time (its CLOCK_REALTIME, in our extension) to
-   * the frame's arrival here: meaningful across hosts as far as their
-   * clocks agree (NTP/PTP), so it may even be negative. */
-  gint64 latency_last = 0, latency_max = G_MININT64;
-  double latency_sum = 0; /* ns; a double cannot overflow in any run */
-  guint64 latency_count = 0;
-
-  /* I/O thread only. */
-  bool wake_pending = false; /* a frame was queued; its pad's thread not woken yet */
-  bool delivered = false; /* sent a frame (usable or not) since its last terminate */
-  netgear::ReceiveMapper mapper;
-  bool have_seq = false;
-  uint64_t stream = 0, seq = 0, received = 0;
-  bool warned_port = false;
-  /* Bidirectional: the answer the newest queued frame got, and which frame
-   * that was, so that only a copy of that very frame gets it again. */
-  std::string last_reply;
-  uint64_t last_reply_stream = 0, last_reply_seq = 0;
-  bool warned_bad_reply = false;
-
-  ~PortState() {
-    for (Item &it : queue)
-      it.clear();
-    gst_clear_caps(&pushed_caps);
-  }
-
-  /* Streaming thread only. */
+  /* The pad's stream. */
   GstCaps *pushed_caps = nullptr;
   bool idle = true; /* nothing pushed yet since the start */
   bool need_stream_start = true;
   bool needs_flush = false;
   bool need_segment = true;
   bool discont = true;
+  bool eos_pushed = false; /* the stream's EOS went; a new stream clears it */
+
+  ~PortState() { gst_clear_caps(&pushed_caps); }
+
+  template <typename F> void count(F f) {
+    std::lock_guard<std::mutex> lk(stats_mu);
+    f(c);
+  }
 };
 
-class Handler;
-
 struct SrcState {
+  /* lock guards the ports list, every port's phase, some_ended and the
+   * flow combiner. Order: the element's state lock (state changes, pad
+   * requests and releases), then lock, then a port's stats_mu; the object
+   * lock is taken alone. Never held across a wait, a push or a bus post. */
   std::mutex lock;
   std::vector<std::unique_ptr<PortState>> ports;
-  std::unique_ptr<Handler> handler;
-  std::unique_ptr<netgear::Receiver> receiver;
-  int pattern = 1;
-  size_t max_buffers = DEFAULT_MAX_BUFFERS;
-  bool playing = false;
-  bool all_ended = false;
+  GstFlowCombiner *flow = nullptr;
+  netgear::ReceiverContext ctx;
+  bool bound = false; /* ctx is open and ports bind as they come (READY or above) */
   bool some_ended = false; /* a sender that sent frames terminated or timed out since the start */
-  bool warned_newer = false;
+  std::atomic<bool> playing{false};
+  std::atomic<bool> all_ended{false};
+  /* Set while no task runs, going to READY (pattern to fallback_reply) or
+   * PAUSED (timeout_ms, max_buffers); read by the tasks. */
+  int pattern = 1;
   bool bidirectional = false;
   bool security = false; /* secure-mode or allowed-addresses is set */
-  std::string reply; /* to frames and bad input: plain, or the reply property's */
+  int timeout_ms = DEFAULT_TIMEOUT;
+  size_t max_buffers = DEFAULT_MAX_BUFFERS;
+  std::string plain_reply;    /* NetGear's answer to every request in plain mode */
   std::string fallback_reply; /* when handling a message failed: plain, or null in bidirectional mode */
-  /* The reply property's value as last encoded into `reply`; I/O thread. */
-  guint64 reply_gen = G_MAXUINT64;
+  std::atomic<bool> warned_newer{false};
+  std::atomic<bool> flow_error{false}; /* posted: every pad unlinked, or a flow error */
 };
 
 } // namespace
@@ -239,8 +299,15 @@ G_DEFINE_TYPE_WITH_CODE(GstNetGearSrc, gst_netgear_src, GST_TYPE_ELEMENT,
 /* Primary: what a netgear:// URI asks for (uridecodebin, playbin). */
 GST_ELEMENT_REGISTER_DEFINE(netgearsrc, "netgearsrc", GST_RANK_PRIMARY, GST_TYPE_NETGEAR_SRC);
 
-static GstStaticPadTemplate src_template =
-    GST_STATIC_PAD_TEMPLATE("src_%u", GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS_ANY);
+/* Two templates for one kind of pad, src_<port>: the ports of `ports`
+ * get theirs going to READY (sometimes pads, which gst-launch-1.0 links by
+ * name or not, and uridecodebin follows), any port can be asked for by
+ * name (request pads, also while playing). The names differ only so that
+ * both can be the element's. */
+static GstStaticPadTemplate port_template =
+    GST_STATIC_PAD_TEMPLATE("src_%d", GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate request_template =
+    GST_STATIC_PAD_TEMPLATE("src_%u", GST_PAD_SRC, GST_PAD_REQUEST, GST_STATIC_CAPS_ANY);
 
 namespace {
 
@@ -283,150 +350,98 @@ std::string random_device_id() {
   return id;
 }
 
-class Handler : public netgear::ReceiverHandler {
-public:
-  explicit Handler(GstNetGearSrc *src) : src_(src), st_(src->state) {}
-  bool can_accept(size_t index) override;
-  std::string on_message(size_t index, netgear::Message &msg) override;
-  void on_message_done(size_t index) override;
-  void on_handshake(size_t index, const std::string &peer) override;
-  void on_disconnect(size_t index) override;
-  void on_silent(size_t index, bool connection_open) override;
-  void on_auth_failed(size_t index, const std::string &peer, const std::string &reason) override;
-  void on_pattern_mismatch(size_t index, const std::string &peer) override;
-  void on_connection_closed(size_t index, int fd) override;
-
-private:
-  void end_if_all_gone();
-  std::string handle_message(PortState *ps, netgear::Message &msg);
-  bool mark_connected(PortState *ps, const std::string &peer, std::unique_lock<std::mutex> &lk);
-  void drop(PortState *ps, netgear::DropReason reason, const std::string &detail);
-  void on_terminate(PortState *ps);
-  void note_source(PortState *ps, const netgear::FrameHeader &h, const netgear::Message &msg);
-  enum class Outcome { QUEUED, REPEATED, DROPPED };
-  /* REPEATED: the newest frame again (its acknowledgement was lost). For a
-   * queued frame, seq and message describe it. */
-  Outcome on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival, uint64_t *seq,
-                std::string *message);
-  const std::string &shared_reply();
-  std::string compute_reply(PortState *ps, uint64_t seq, const std::string &message);
-  void post(GstStructure *s) { gst_element_post_message(GST_ELEMENT(src_), gst_message_new_element(GST_OBJECT(src_), s)); }
-  GstNetGearSrc *src_;
-  SrcState *st_;
-};
-
-void enqueue_eos(PortState *ps) {
-  /* lock held */
-  Item it;
-  ps->queue.push_back(it);
-  ps->ended = true;
-  ps->cond.notify_one();
+void post(GstNetGearSrc *self, GstStructure *s) {
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
 }
 
-bool Handler::can_accept(size_t index) {
-  if (st_->pattern != netgear::PATTERN_REQREP)
-    return true;
-  std::lock_guard<std::mutex> lk(st_->lock);
-  return st_->ports[index]->queued_frames < st_->max_buffers;
+GstClockTime clock_now(GstNetGearSrc *self) {
+  GstClockTime now = GST_CLOCK_TIME_NONE;
+  if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(self))) {
+    now = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+  }
+  return now;
 }
 
-void Handler::drop(PortState *ps, netgear::DropReason reason, const std::string &detail) {
+bool present(Phase p) { return p == Phase::CONNECTED || p == Phase::STREAMING; }
+
+/* ---- the end of stream across ports ---- */
+
+/* Under SrcState::lock: once every sender that connected is gone, and one
+ * that sent frames ended (terminated or timed out), every pad ends, as
+ * NetGear's client does; each port's task pushes its EOS. */
+void end_if_all_gone(GstNetGearSrc *self) {
+  SrcState *st = self->state;
+  if (st->all_ended || !st->some_ended)
+    return;
+  for (auto &p : st->ports)
+    if (present(p->phase))
+      return;
+  st->all_ended = true;
+  for (auto &p : st->ports)
+    p->sock->wake();
+  GST_INFO_OBJECT(self, "every sender has terminated: end of stream");
+}
+
+/* The port's task changes its own phase, under the lock, so that
+ * end_if_all_gone() sees every port's. */
+void set_phase(PortState *ps, Phase to, bool ended_stream = false) {
+  SrcState *st = ps->src->state;
+  std::lock_guard<std::mutex> lk(st->lock);
+  GST_DEBUG_OBJECT(ps->pad, "%s -> %s", phase_name(ps->phase), phase_name(to));
+  ps->phase = to;
+  if (ended_stream)
+    st->some_ended = true;
+  end_if_all_gone(ps->src);
+}
+
+/* ---- what the port's task does with what its socket says ---- */
+
+void drop(PortState *ps, netgear::DropReason reason, const std::string &detail) {
+  GstNetGearSrc *self = ps->src;
   uint64_t n;
   {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    n = ++ps->drops[static_cast<size_t>(reason)];
+    std::lock_guard<std::mutex> lk(ps->stats_mu);
+    n = ++ps->c.drops[static_cast<size_t>(reason)];
   }
   if (reason == netgear::DropReason::DUPLICATE || reason == netgear::DropReason::EARLY_TERMINATE) {
     /* Expected after a lost acknowledgement, and from a vidgear server
      * closed before its first frame: not worth a warning. */
-    GST_INFO_OBJECT(src_, "port %d: %s", ps->port, detail.c_str());
+    GST_INFO_OBJECT(self, "port %d: %s", ps->port, detail.c_str());
     return;
   }
   if (n == 1)
-    GST_ELEMENT_WARNING(src_, STREAM, DECODE,
+    GST_ELEMENT_WARNING(self, STREAM, DECODE,
                         ("Dropped a message from the sender on port %d (%s)", ps->port,
                          netgear::drop_reason_name(reason)),
                         ("%s; further drops of this kind are counted in the stats", detail.c_str()));
   if (n <= LOG_FIRST || n % LOG_EVERY == 0)
-    GST_WARNING_OBJECT(src_, "port %d: dropped message #%" G_GUINT64_FORMAT " of kind %s: %s", ps->port, n,
+    GST_WARNING_OBJECT(self, "port %d: dropped message #%" G_GUINT64_FORMAT " of kind %s: %s", ps->port, n,
                        netgear::drop_reason_name(reason), detail.c_str());
 }
 
-void Handler::on_terminate(PortState *ps) {
-  bool was_connected;
-  {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    ps->terminates++;
-    /* After the end (every sender gone, or an EOS sent to the element) the
-     * pads stay ended: nothing more to do. */
-    was_connected = ps->connected && !st_->all_ended;
-  }
-  if (!was_connected)
+/* A sender is there (its handshake, or a frame before the handshake was
+ * seen): IDLE or ENDED become CONNECTED, posted before anything of the
+ * sender reaches its pad. */
+void mark_connected(PortState *ps, const std::string &peer) {
+  if (!peer.empty())
+    ps->count([&](Counters &c) { c.peer = peer; });
+  if (present(ps->phase) || ps->src->state->all_ended)
     return;
-  if (!ps->delivered) {
-    /* NetGear wedges on this; we answer and carry on. A sender with no
-     * frame has no stream to end; it stops counting when it disconnects. */
-    drop(ps, netgear::DropReason::EARLY_TERMINATE, "terminate from a sender that sent no frame since it connected");
-    return;
-  }
-  /* Posted before the EOS is queued, so the application hears of the
-   * sender before the pipeline can end. Only this thread changes
-   * `connected`, so nothing moves in between. */
-  post(gst_structure_new("netgear-server-terminated", "port", G_TYPE_UINT, ps->port, nullptr));
-  GST_INFO_OBJECT(src_, "port %d: sender terminated", ps->port);
-  std::lock_guard<std::mutex> lk(st_->lock);
-  ps->connected = ps->delivered = false;
-  st_->some_ended = true;
-  if (st_->all_ended)
-    return;
-  enqueue_eos(ps);
-  end_if_all_gone();
-}
-
-/* Under the lock: once every sender that connected is gone, and one that
- * sent frames ended (terminated or timed out), every pad ends, as
- * NetGear's client does. */
-void Handler::end_if_all_gone() {
-  if (st_->all_ended || !st_->some_ended)
-    return;
-  for (auto &p : st_->ports)
-    if (p->connected)
-      return;
-  st_->all_ended = true;
-  for (auto &p : st_->ports)
-    if (!p->ended)
-      enqueue_eos(p.get());
-  GST_INFO_OBJECT(src_, "every sender has terminated: end of stream");
-}
-
-/* A sender that connected and leaves before its first frame was never a
- * sender for vidgear, and our netgearsink sends no terminate then: it no
- * longer holds the stream open. One that sent frames stays until its
- * terminate (a REQ sender reconnecting after a timeout disconnects too). */
-void Handler::on_disconnect(size_t index) {
-  PortState *ps = st_->ports[index].get();
-  {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    if (!ps->connected || ps->delivered || st_->all_ended)
-      return;
-    ps->connected = false;
-  }
-  /* Posted before anything can end the stream, as on_terminate does. */
-  post(gst_structure_new("netgear-server-disconnected", "port", G_TYPE_UINT, ps->port, nullptr));
-  GST_INFO_OBJECT(src_, "port %d: sender left before its first frame", ps->port);
-  std::lock_guard<std::mutex> lk(st_->lock);
-  end_if_all_gone();
+  GstStructure *s = gst_structure_new("netgear-server-connected", "port", G_TYPE_UINT, ps->port, nullptr);
+  if (!peer.empty())
+    gst_structure_set(s, "peer", G_TYPE_STRING, peer.c_str(), nullptr);
+  post(ps->src, s);
+  GST_INFO_OBJECT(ps->src, "port %d: sender %s connected", ps->port, peer.c_str());
+  set_phase(ps, Phase::CONNECTED);
 }
 
 /* Posted the first time, for a new peer or reason, and then at most every
  * few seconds per port; every refusal is counted. */
-void Handler::on_auth_failed(size_t index, const std::string &peer, const std::string &reason) {
-  PortState *ps = st_->ports[index].get();
-  uint64_t count;
-  {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    count = ++ps->auth_failures;
-  }
+void on_auth_failed(PortState *ps, const std::string &peer, const std::string &reason) {
+  GstNetGearSrc *self = ps->src;
+  uint64_t count = 0;
+  ps->count([&](Counters &c) { count = ++c.auth_failures; });
   bool first = ps->auth_posted.first();
   if (!ps->auth_posted.due(peer + "|" + reason, netgear::monotonic_us()))
     return;
@@ -434,63 +449,109 @@ void Handler::on_auth_failed(size_t index, const std::string &peer, const std::s
                                       reason.c_str(), "count", G_TYPE_UINT64, count, nullptr);
   if (!peer.empty())
     gst_structure_set(s, "peer", G_TYPE_STRING, peer.c_str(), nullptr);
-  post(s);
-  GST_WARNING_OBJECT(src_, "port %d: refused a sender from %s: %s (%" G_GUINT64_FORMAT " refusals)", ps->port,
+  post(self, s);
+  GST_WARNING_OBJECT(self, "port %d: refused a sender from %s: %s (%" G_GUINT64_FORMAT " refusals)", ps->port,
                      peer.empty() ? "?" : peer.c_str(), reason.c_str(), count);
   if (first)
-    GST_ELEMENT_WARNING(src_, RESOURCE, NOT_AUTHORIZED, ("Refused a sender on port %d", ps->port),
+    GST_ELEMENT_WARNING(self, RESOURCE, NOT_AUTHORIZED, ("Refused a sender on port %d", ps->port),
                         ("from %s: %s; further refusals are posted as netgear-auth-failed and counted in the stats",
                          peer.empty() ? "an unknown address" : peer.c_str(), reason.c_str()));
 }
 
 /* Posted as on_auth_failed() posts; every one is counted. */
-void Handler::on_pattern_mismatch(size_t index, const std::string &peer) {
-  PortState *ps = st_->ports[index].get();
-  uint64_t count;
-  {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    count = ++ps->pattern_mismatches;
-  }
+void on_pattern_mismatch(PortState *ps, const std::string &peer) {
+  GstNetGearSrc *self = ps->src;
+  SrcState *st = self->state;
+  uint64_t count = 0;
+  ps->count([&](Counters &c) { count = ++c.pattern_mismatches; });
   const uint64_t now = netgear::monotonic_us();
   const bool again = ps->mismatch_us && peer == ps->mismatch_peer && now - ps->mismatch_us < MISMATCH_AGAIN_US;
   ps->mismatch_peer = peer;
   ps->mismatch_us = now;
-  GST_INFO_OBJECT(src_, "port %d: a connection from %s closed during its handshake (%" G_GUINT64_FORMAT " times)",
+  GST_INFO_OBJECT(self, "port %d: a connection from %s closed during its handshake (%" G_GUINT64_FORMAT " times)",
                   ps->port, peer.empty() ? "?" : peer.c_str(), count);
   bool first = ps->mismatch_posted.first();
   if (!again || !ps->mismatch_posted.due(peer, now))
     return;
-  const int other = st_->pattern == netgear::PATTERN_REQREP ? 2 : 1;
+  const int other = st->pattern == netgear::PATTERN_REQREP ? 2 : 1;
   GstStructure *s = gst_structure_new("netgear-pattern-mismatch", "port", G_TYPE_UINT, ps->port, "pattern", G_TYPE_INT,
-                                      st_->pattern, "count", G_TYPE_UINT64, count, nullptr);
+                                      st->pattern, "count", G_TYPE_UINT64, count, nullptr);
   if (!peer.empty())
     gst_structure_set(s, "peer", G_TYPE_STRING, peer.c_str(), nullptr);
-  post(s);
+  post(self, s);
   if (first)
-    GST_ELEMENT_WARNING(src_, RESOURCE, OPEN_READ,
-                        ("A sender on port %d does not use pattern=%d, as this receiver does", ps->port, st_->pattern),
+    GST_ELEMENT_WARNING(self, RESOURCE, OPEN_READ,
+                        ("A sender on port %d does not use pattern=%d, as this receiver does", ps->port, st->pattern),
                         ("connections from %s closed during their ZeroMQ handshake%s, which is what ZeroMQ does, "
                          "without a reason, to a peer whose socket type does not fit: most likely a sender with "
                          "pattern=%d (set the same pattern on both ends), else something that is not a NetGear "
                          "sender; further ones are posted as netgear-pattern-mismatch and counted in the stats",
                          peer.empty() ? "an unknown address" : peer.c_str(),
-                         st_->security ? " (or failed it with this receiver's security)" : "", other));
+                         st->security ? " (or failed it with this receiver's security)" : "", other));
 }
 
-/* Forgets what came on a connection that closed: its number may be given
- * to a new one. */
-void Handler::on_connection_closed(size_t index, int fd) {
-  PortState *ps = st_->ports[index].get();
-  auto &v = ps->sources;
-  v.erase(std::remove_if(v.begin(), v.end(), [fd](const Source &src) { return src.fd == fd; }), v.end());
-  std::lock_guard<std::mutex> lk(st_->lock);
-  ps->disconnects++;
+void handle_events(PortState *ps) {
+  ps->events.clear();
+  ps->sock->events(&ps->events);
+  for (const netgear::PortEvent &ev : ps->events) {
+    switch (ev.kind) {
+    case netgear::PortEvent::Kind::HANDSHAKE:
+      ps->count([](Counters &c) { c.connections++; });
+      /* Watched from now on: one that connects and never sends times out. */
+      ps->heard_us = netgear::monotonic_us();
+      mark_connected(ps, ev.peer);
+      break;
+    case netgear::PortEvent::Kind::CLOSED:
+    case netgear::PortEvent::Kind::LAST_CLOSED: {
+      /* Its number may be given to a new connection. */
+      auto &v = ps->sources;
+      const int fd = ev.fd;
+      v.erase(std::remove_if(v.begin(), v.end(), [fd](const Source &s) { return s.fd == fd; }), v.end());
+      ps->count([](Counters &c) { c.disconnects++; });
+      if (ev.kind == netgear::PortEvent::Kind::LAST_CLOSED)
+        ps->gone_pending = true;
+      break;
+    }
+    case netgear::PortEvent::Kind::AUTH_FAILED:
+      on_auth_failed(ps, ev.peer, ev.reason);
+      break;
+    case netgear::PortEvent::Kind::PATTERN_MISMATCH:
+      on_pattern_mismatch(ps, ev.peer);
+      break;
+    }
+  }
+}
+
+/* A sender that connected and leaves before its first frame was never a
+ * sender for vidgear, and our netgearsink sends no terminate then: it no
+ * longer holds the stream open. One that sent frames stays until its
+ * terminate or its silence (a REQ sender reconnecting after a timeout
+ * disconnects too). Told once its last messages are read: the monitor may
+ * report the close before them. */
+void check_gone(PortState *ps) {
+  if (!ps->gone_pending)
+    return;
+  if (ps->sock->connected()) {
+    ps->gone_pending = false; /* a new connection since */
+    return;
+  }
+  if (ps->sock->readable())
+    return;
+  ps->gone_pending = false;
+  if (ps->phase != Phase::CONNECTED || ps->src->state->all_ended)
+    return;
+  /* Posted before anything can end the stream. */
+  post(ps->src, gst_structure_new("netgear-server-disconnected", "port", G_TYPE_UINT, ps->port, nullptr));
+  GST_INFO_OBJECT(ps->src, "port %d: sender left before its first frame", ps->port);
+  ps->heard_us = 0;
+  set_phase(ps, Phase::IDLE);
 }
 
 /* Two senders on one port: each one's terminate would end the port's
  * stream while the other still streams, and vidgear would mix them up.
  * Warned once per port, counted once per sender found sharing it. */
-void Handler::note_source(PortState *ps, const netgear::FrameHeader &h, const netgear::Message &msg) {
+void note_source(PortState *ps, const netgear::FrameHeader &h, const netgear::Message &msg) {
+  GstNetGearSrc *self = ps->src;
   if (msg.fd < 0 && !h.ext)
     return;
   /* Stream ids are below kStreamLimit (the decoder checks); connections
@@ -519,20 +580,17 @@ void Handler::note_source(PortState *ps, const netgear::FrameHeader &h, const ne
       seen.push_back(k);
   if (seen.size() == before)
     return;
-  uint64_t count;
-  {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    count = ps->extra_senders = seen.size() - 1;
-  }
+  const uint64_t count = seen.size() - 1;
+  ps->count([&](Counters &c) { c.extra_senders = count; });
   GstStructure *s = gst_structure_new("netgear-port-shared", "port", G_TYPE_UINT, ps->port, "count", G_TYPE_UINT64,
                                       count, nullptr);
   if (!msg.peer.empty())
     gst_structure_set(s, "peer", G_TYPE_STRING, msg.peer.c_str(), nullptr);
-  post(s);
-  GST_WARNING_OBJECT(src_, "port %d: another sender (from %s) sends on it too", ps->port,
+  post(self, s);
+  GST_WARNING_OBJECT(self, "port %d: another sender (from %s) sends on it too", ps->port,
                      msg.peer.empty() ? "?" : msg.peer.c_str());
   if (count == 1)
-    GST_ELEMENT_WARNING(src_, STREAM, DEMUX, ("Two senders send on port %d", ps->port),
+    GST_ELEMENT_WARNING(self, STREAM, DEMUX, ("Two senders send on port %d", ps->port),
                         ("a port takes one sender, its identity: their frames are mixed on one pad, and the first "
                          "to terminate ends the port's stream while the other still sends. Give each sender a port "
                          "of its own (the other one is from %s); further ones are posted as netgear-port-shared "
@@ -542,72 +600,94 @@ void Handler::note_source(PortState *ps, const netgear::FrameHeader &h, const ne
 
 /* A sender silent for `timeout` is gone as if it had terminated: its pad
  * ends, and it no longer holds the stream open. It is connected again if
- * it ever sends (a stalled one that recovers, a restarted one). */
-void Handler::on_silent(size_t index, bool connection_open) {
-  PortState *ps = st_->ports[index].get();
-  bool delivered;
-  {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    if (!ps->connected || st_->all_ended)
-      return;
-    ps->timeouts++;
-    delivered = ps->delivered;
-  }
-  /* Posted before the EOS is queued, as on_terminate does. */
-  GstStructure *s = gst_structure_new("netgear-server-timeout", "port", G_TYPE_UINT, ps->port, "timeout", G_TYPE_UINT,
-                                      static_cast<guint>(st_->receiver->config().silence_timeout_ms),
-                                      "connection-open", G_TYPE_BOOLEAN, connection_open, nullptr);
-  post(s);
-  GST_ELEMENT_WARNING(src_, RESOURCE, READ, ("The sender on port %d timed out", ps->port),
-                      ("nothing received for %d ms, %s", st_->receiver->config().silence_timeout_ms,
-                       connection_open ? "its connection still open (stalled, paused, or unreachable)"
-                                       : "its connection closed (it stopped or died without its terminate)"));
-  std::lock_guard<std::mutex> lk(st_->lock);
-  ps->connected = ps->delivered = false;
-  if (delivered) {
-    st_->some_ended = true;
-    if (!st_->all_ended)
-      enqueue_eos(ps);
-  }
-  end_if_all_gone();
+ * it ever sends (a stalled one that recovers, a restarted one). Returns
+ * whether its stream ended (the caller pushes the EOS). */
+bool check_silence(PortState *ps) {
+  GstNetGearSrc *self = ps->src;
+  SrcState *st = self->state;
+  if (!ps->heard_us || st->timeout_ms <= 0 ||
+      netgear::monotonic_us() < ps->heard_us + static_cast<uint64_t>(st->timeout_ms) * 1000)
+    return false;
+  ps->heard_us = 0;
+  if (!present(ps->phase) || st->all_ended)
+    return false;
+  ps->count([](Counters &c) { c.timeouts++; });
+  const bool open = ps->sock->connected();
+  /* Posted before its EOS, as a terminate is. */
+  post(self, gst_structure_new("netgear-server-timeout", "port", G_TYPE_UINT, ps->port, "timeout", G_TYPE_UINT,
+                               static_cast<guint>(st->timeout_ms), "connection-open", G_TYPE_BOOLEAN, open, nullptr));
+  GST_ELEMENT_WARNING(self, RESOURCE, READ, ("The sender on port %d timed out", ps->port),
+                      ("nothing received for %d ms, %s", st->timeout_ms,
+                       open ? "its connection still open (stalled, paused, or unreachable)"
+                            : "its connection closed (it stopped or died without its terminate)"));
+  const bool streaming = ps->phase == Phase::STREAMING;
+  set_phase(ps, streaming ? Phase::ENDED : Phase::IDLE, streaming);
+  return streaming;
 }
 
-Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival,
-                       uint64_t *seq_out, std::string *message) {
+/* A terminate message. Returns whether it ended the sender's stream (the
+ * caller pushes the EOS once the answer went). */
+bool on_terminate(PortState *ps) {
+  GstNetGearSrc *self = ps->src;
+  ps->count([](Counters &c) { c.terminates++; });
+  /* After the end (every sender gone, or an EOS sent to the element) the
+   * pads stay ended; a sender that is not there has nothing to end. */
+  if (!present(ps->phase) || self->state->all_ended)
+    return false;
+  if (ps->phase == Phase::CONNECTED) {
+    /* NetGear wedges on this; we answer and carry on. A sender with no
+     * frame has no stream to end; it stops counting when it disconnects. */
+    drop(ps, netgear::DropReason::EARLY_TERMINATE, "terminate from a sender that sent no frame since it connected");
+    return false;
+  }
+  /* Posted before the EOS, so the application hears of the sender before
+   * the pipeline can end. */
+  post(self, gst_structure_new("netgear-server-terminated", "port", G_TYPE_UINT, ps->port, nullptr));
+  GST_INFO_OBJECT(self, "port %d: sender terminated", ps->port);
+  ps->heard_us = 0;
+  set_phase(ps, Phase::ENDED, true);
+  return true;
+}
+
+enum class Outcome { READY, REPEATED, DROPPED };
+
+/* Checks a frame and makes it a buffer for the pad (READY: `item`, with
+ * its number and message). REPEATED: the newest frame again (its
+ * acknowledgement was lost). */
+Outcome take_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival, guint64 seen,
+                   Item *item, uint64_t *seq_out, std::string *message) {
+  GstNetGearSrc *self = ps->src;
+  SrcState *st = self->state;
   netgear::DropReason reason = netgear::DropReason::NONE;
   std::string detail;
   size_t payload_size = msg.parts[1].size();
-  ps->delivered = true; /* a sender now, even if this frame cannot be used */
+  /* A sender now, even if this frame cannot be used. */
+  if (ps->phase != Phase::STREAMING && !st->all_ended) {
+    mark_connected(ps, msg.peer);
+    set_phase(ps, Phase::STREAMING);
+  }
   note_source(ps, h, msg);
 
   if (!declared_port_matches(h.port, ps->port)) {
     /* The socket names the sender, not the header (NetGear trusts the
      * header). A sender behind port forwarding may legitimately differ. */
-    bool first = !ps->warned_port;
-    ps->warned_port = true;
-    {
-      std::lock_guard<std::mutex> lk(st_->lock);
-      ps->port_mismatch++;
-    }
-    if (first)
-      GST_WARNING_OBJECT(src_, "port %d: sender declares port %s; frames are attributed to port %d", ps->port,
+    ps->count([](Counters &c) { c.port_mismatch++; });
+    if (!ps->warned_port)
+      GST_WARNING_OBJECT(self, "port %d: sender declares port %s; frames are attributed to port %d", ps->port,
                          h.port.dump().c_str(), ps->port);
+    ps->warned_port = true;
   }
   if (h.ext_newer) {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    ps->newer_extension++;
-  }
-  if (h.ext_newer && !st_->warned_newer) {
-    st_->warned_newer = true;
-    GST_WARNING_OBJECT(src_, "port %d: sender speaks extension version %d, newer than ours (%d): "
-                       "keys we do not know are ignored", ps->port, h.ext->version, netgear::kExtensionVersion);
+    ps->count([](Counters &c) { c.newer_extension++; });
+    if (!st->warned_newer.exchange(true))
+      GST_WARNING_OBJECT(self, "port %d: sender speaks extension version %d, newer than ours (%d): "
+                         "keys we do not know are ignored", ps->port, h.ext->version, netgear::kExtensionVersion);
   }
   uint64_t seq;
   if (h.ext) {
     /* A frame re-sent after a lost acknowledgement arrives twice. */
     if (ps->have_seq && h.ext->stream == ps->stream && h.ext->seq <= ps->seq) {
-      drop(ps, netgear::DropReason::DUPLICATE,
-           "frame " + std::to_string(h.ext->seq) + " already received");
+      drop(ps, netgear::DropReason::DUPLICATE, "frame " + std::to_string(h.ext->seq) + " already received");
       return h.ext->seq == ps->seq ? Outcome::REPEATED : Outcome::DROPPED;
     }
     seq = h.ext->seq;
@@ -620,9 +700,12 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
   }
   /* jpegdec would mostly skip it, but only after 10 in a row does it fail
    * the pipeline; a JPEG's first bytes tell. */
-  if (h.compression &&
-      netgear::jpeg_components(static_cast<const guint8 *>(msg.parts[1].data()), payload_size) == 0) {
+  if (h.compression && netgear::jpeg_components(static_cast<const guint8 *>(msg.parts[1].data()), payload_size) == 0) {
     drop(ps, netgear::DropReason::NOT_JPEG, "the payload has no JPEG start and frame header");
+    return Outcome::DROPPED;
+  }
+  if (st->all_ended) {
+    drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
     return Outcome::DROPPED;
   }
   /* Only a frame that can be used takes its number: the same frame sent
@@ -646,180 +729,103 @@ Handler::Outcome Handler::on_frame(PortState *ps, netgear::Message &msg, netgear
     }
     buf = dst;
   }
-  Item item;
-  item.arrival = arrival;
+  item->arrival = arrival;
   if (h.ext) {
     GST_BUFFER_FLAGS(buf) |= h.ext->flags & GST_NETGEAR_WIRE_BUFFER_FLAGS;
     if (h.ext->duration)
       GST_BUFFER_DURATION(buf) = *h.ext->duration;
     /* Untrusted: a difference beyond a day is nonsense, not reordering. */
     if (h.ext->pts && h.ext->dts && *h.ext->pts >= *h.ext->dts && *h.ext->pts - *h.ext->dts <= 86400 * GST_SECOND) {
-      item.has_dts = true;
-      item.pts_offset = static_cast<GstClockTimeDiff>(*h.ext->pts - *h.ext->dts);
+      item->has_dts = true;
+      item->pts_offset = static_cast<GstClockTimeDiff>(*h.ext->pts - *h.ext->dts);
     }
   }
   *message = netgear::dump_json(h.message);
   *seq_out = seq;
+  /* Tagged with the socket's port: the header's claim is the sender's word. */
   if (GstStructure *meta = gst_buffer_add_netgear_meta(buf, ps->port, message->c_str(), seq, msg.peer.c_str())) {
     /* Wall-clock times, for latency across processes and hosts. */
-    gst_structure_set(meta, "received", G_TYPE_INT64, static_cast<gint64>(ps->last_seen), nullptr);
+    gst_structure_set(meta, "received", G_TYPE_INT64, static_cast<gint64>(seen), nullptr);
     if (h.ext && h.ext->sent_ns)
       gst_structure_set(meta, "sent", G_TYPE_INT64, static_cast<gint64>(*h.ext->sent_ns), nullptr);
   }
-  item.buffer = buf;
-  item.caps = gst_caps_ref(ps->mapper.caps());
+  item->buffer = buf;
+  item->caps = gst_caps_ref(ps->mapper.caps());
 
-  std::unique_lock<std::mutex> lk(st_->lock);
-  if (st_->all_ended) {
-    lk.unlock();
-    item.clear();
-    drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
-    return Outcome::DROPPED;
-  }
-  /* Normally the handshake said so already. mark_connected() may let go of
-   * the lock, and an EOS sent to the element may end everything meanwhile. */
-  mark_connected(ps, msg.peer, lk);
-  if (st_->all_ended) {
-    lk.unlock();
-    item.clear();
-    drop(ps, netgear::DropReason::ENDED, "the stream already ended; restart the element to receive again");
-    return Outcome::DROPPED;
-  }
-  if (ps->queued_frames >= st_->max_buffers) {
-    /* Only in PUB/SUB (REQ/REP stops reading instead): the oldest frame
-     * goes, so the pad always has the latest. */
-    for (auto it = ps->queue.begin(); it != ps->queue.end(); ++it) {
-      if (it->buffer) {
-        it->clear();
-        ps->queue.erase(it);
-        ps->queued_frames--;
-        ps->drops[static_cast<size_t>(netgear::DropReason::QUEUE_FULL)]++;
-        break;
-      }
+  item->bytes = payload_size;
+  ps->count([&](Counters &c) {
+    /* The sender's word: a clock an hour off (or a lie) says nothing.
+     * Range first, so the subtraction cannot overflow. */
+    const gint64 now = static_cast<gint64>(seen);
+    const gint64 hour = 3600 * GST_SECOND;
+    if (h.ext && h.ext->sent_ns && *h.ext->sent_ns > now - hour && *h.ext->sent_ns < now + hour) {
+      gint64 latency = now - *h.ext->sent_ns;
+      c.latency_last = latency;
+      c.latency_max = std::max(c.latency_max, latency);
+      c.latency_sum += latency;
+      c.latency_count++;
     }
-  }
-  ps->frames++;
-  ps->bytes += payload_size;
-  /* The sender's word: a clock an hour off (or a lie) says nothing. Range
-   * first, so the subtraction cannot overflow. */
-  const gint64 seen = static_cast<gint64>(ps->last_seen);
-  const gint64 hour = 3600 * GST_SECOND;
-  if (h.ext && h.ext->sent_ns && *h.ext->sent_ns > seen - hour && *h.ext->sent_ns < seen + hour) {
-    gint64 latency = seen - *h.ext->sent_ns;
-    ps->latency_last = latency;
-    ps->latency_max = std::max(ps->latency_max, latency);
-    ps->latency_sum += latency;
-    ps->latency_count++;
-  }
-  ps->queue.push_back(item);
-  ps->queued_frames++;
-  /* Its pad's thread is woken once the reply went: on a machine with few
-   * cores the woken thread may take this one's core first. */
-  ps->wake_pending = true;
-  return Outcome::QUEUED;
-}
-
-/* Returns whether the sender was new. Posts before anything of it is queued
- * (see on_terminate); lk is held on entry and on return. */
-bool Handler::mark_connected(PortState *ps, const std::string &peer, std::unique_lock<std::mutex> &lk) {
-  if (!peer.empty())
-    ps->peer = peer;
-  if (ps->connected || st_->all_ended)
-    return false;
-  ps->connected = true;
-  ps->ended = false;
-  lk.unlock();
-  GstStructure *s = gst_structure_new("netgear-server-connected", "port", G_TYPE_UINT, ps->port, nullptr);
-  if (!peer.empty())
-    gst_structure_set(s, "peer", G_TYPE_STRING, peer.c_str(), nullptr);
-  post(s);
-  GST_INFO_OBJECT(src_, "port %d: sender %s connected", ps->port, peer.c_str());
-  lk.lock();
-  return true;
-}
-
-void Handler::on_handshake(size_t index, const std::string &peer) {
-  std::unique_lock<std::mutex> lk(st_->lock);
-  st_->ports[index]->connections++;
-  mark_connected(st_->ports[index].get(), peer, lk);
-}
-
-std::string Handler::on_message(size_t index, netgear::Message &msg) {
-  PortState *ps = st_->ports[index].get();
-  {
-    std::lock_guard<std::mutex> lk(st_->lock);
-    ps->last_seen = static_cast<guint64>(g_get_real_time()) * 1000;
-  }
-  try {
-    return handle_message(ps, msg);
-  } catch (const std::exception &e) {
-    /* Only allocation can throw here; the I/O thread serves every port and
-     * must survive whatever one peer sends. */
-    drop(ps, netgear::DropReason::BAD_HEADER, std::string("cannot handle the message: ") + e.what());
-    /* Built at start, so answering needs no allocation of its own. */
-    return st_->fallback_reply;
-  }
-}
-
-void Handler::on_message_done(size_t index) {
-  PortState *ps = st_->ports[index].get();
-  if (ps->wake_pending) {
-    ps->wake_pending = false;
-    /* The frame was queued under the lock, so the pad's thread sees it
-     * whether it waits already or checks the queue first. */
-    ps->cond.notify_one();
-  }
+  });
+  return Outcome::READY;
 }
 
 /* The answer to anything but a delivered frame, and to frames when no
  * compute-reply handler answers: the reply property's value in
  * bidirectional mode (re-encoded only when it changed), else NetGear's
  * plain acknowledgement. */
-const std::string &Handler::shared_reply() {
-  if (!st_->bidirectional)
-    return st_->reply;
-  GstNetGearValueProperty *prop = src_->reply;
-  GST_OBJECT_LOCK(src_);
-  if (prop->generation() != st_->reply_gen) {
-    guint64 gen = prop->generation();
-    std::shared_ptr<const netgear::Json> value = prop->value();
-    GST_OBJECT_UNLOCK(src_);
-    st_->reply = netgear::encode_bidir_reply(*value);
-    st_->reply_gen = gen;
-    return st_->reply;
+const std::string &shared_reply(PortState *ps) {
+  GstNetGearSrc *self = ps->src;
+  SrcState *st = self->state;
+  if (!st->bidirectional)
+    return st->plain_reply;
+  GST_OBJECT_LOCK(self);
+  if (self->reply->generation() != ps->shared_gen) {
+    ps->shared_gen = self->reply->generation();
+    std::shared_ptr<const netgear::Json> value = self->reply->value();
+    GST_OBJECT_UNLOCK(self);
+    ps->shared_reply = netgear::encode_bidir_reply(*value);
+    return ps->shared_reply;
   }
-  GST_OBJECT_UNLOCK(src_);
-  return st_->reply;
+  GST_OBJECT_UNLOCK(self);
+  return ps->shared_reply;
 }
 
-std::string Handler::compute_reply(PortState *ps, uint64_t seq, const std::string &message) {
+std::string compute_reply(PortState *ps, uint64_t seq, const std::string &message) {
+  GstNetGearSrc *self = ps->src;
   gchar *text = nullptr;
-  g_signal_emit(src_, src_signals[SIGNAL_COMPUTE_REPLY], 0, static_cast<guint>(ps->port),
-                static_cast<guint64>(seq), message.c_str(), &text);
+  g_signal_emit(self, src_signals[SIGNAL_COMPUTE_REPLY], 0, static_cast<guint>(ps->port), static_cast<guint64>(seq),
+                message.c_str(), &text);
   if (!text)
-    return shared_reply();
+    return shared_reply(ps);
   std::string error;
   auto value = netgear::parse_json(text, &error);
   if (!value) {
     if (!ps->warned_bad_reply) {
       ps->warned_bad_reply = true;
-      GST_ELEMENT_WARNING(src_, LIBRARY, FAILED,
-                          ("compute-reply returned text that is not JSON for port %d", ps->port),
+      GST_ELEMENT_WARNING(self, LIBRARY, FAILED, ("compute-reply returned text that is not JSON for port %d", ps->port),
                           ("%s: %.120s; the reply property is sent instead", error.c_str(), text));
     }
     g_free(text);
-    return shared_reply();
+    return shared_reply(ps);
   }
   g_free(text);
   return netgear::encode_bidir_reply(*value);
 }
 
-std::string Handler::handle_message(PortState *ps, netgear::Message &msg) {
-  GstClockTime arrival = GST_CLOCK_TIME_NONE;
-  if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(src_))) {
-    arrival = gst_clock_get_time(clock);
-    gst_object_unref(clock);
-  }
+/* What one message asks of the port's task: a frame to push, an end of
+ * stream to push, and (pattern 1) the answer to send first. */
+struct Handled {
+  Item item;
+  bool end = false;
+  std::string reply;
+};
+
+void handle_message(PortState *ps, netgear::Message &msg, bool answer, Handled *out) {
+  GstNetGearSrc *self = ps->src;
+  SrcState *st = self->state;
+  const GstClockTime arrival = clock_now(self);
+  const guint64 seen = static_cast<guint64>(g_get_real_time()) * 1000;
+  ps->count([&](Counters &c) { c.last_seen = seen; });
   netgear::DropReason reason = netgear::DropReason::NONE;
   std::string detail;
   size_t payload = msg.parts.size() >= 2 ? msg.parts[1].size() : 0;
@@ -827,28 +833,48 @@ std::string Handler::handle_message(PortState *ps, netgear::Message &msg) {
   if (!dec) {
     drop(ps, reason, detail);
   } else if (dec->kind == netgear::Decoded::Kind::TERMINATE) {
-    on_terminate(ps);
-    return netgear::kTerminateReply;
+    out->end = on_terminate(ps);
+    if (answer)
+      out->reply = netgear::kTerminateReply;
+    return;
   } else {
     uint64_t seq = 0;
     std::string message;
-    Outcome outcome = on_frame(ps, msg, dec->frame, arrival, &seq, &message);
     const netgear::FrameHeader &h = dec->frame;
-    if (st_->bidirectional && outcome == Outcome::QUEUED) {
+    Outcome outcome = take_frame(ps, msg, dec->frame, arrival, seen, &out->item, &seq, &message);
+    if (answer && st->bidirectional && outcome == Outcome::READY) {
       ps->last_reply = compute_reply(ps, seq, message);
       ps->last_reply_stream = h.ext ? h.ext->stream : 0;
       ps->last_reply_seq = seq;
-      return ps->last_reply;
+      out->reply = ps->last_reply;
+      return;
     }
     /* The same answer again, not a second computation. */
-    if (st_->bidirectional && outcome == Outcome::REPEATED && !ps->last_reply.empty() && h.ext &&
-        h.ext->stream == ps->last_reply_stream && h.ext->seq == ps->last_reply_seq)
-      return ps->last_reply;
+    if (answer && st->bidirectional && outcome == Outcome::REPEATED && !ps->last_reply.empty() && h.ext &&
+        h.ext->stream == ps->last_reply_stream && h.ext->seq == ps->last_reply_seq) {
+      out->reply = ps->last_reply;
+      return;
+    }
   }
-  return shared_reply();
+  if (answer)
+    out->reply = shared_reply(ps);
 }
 
-/* ---- streaming threads, one per pad ---- */
+/* handle_message() that survives anything: only allocation can throw, and
+ * one peer must not end the port's task. */
+void handle_message_safely(PortState *ps, netgear::Message &msg, bool answer, Handled *out) {
+  try {
+    handle_message(ps, msg, answer, out);
+  } catch (const std::exception &e) {
+    out->item.clear();
+    drop(ps, netgear::DropReason::BAD_HEADER, std::string("cannot handle the message: ") + e.what());
+    if (answer)
+      out->reply = ps->src->state->fallback_reply; /* built at start */
+  }
+  msg.parts.clear();
+}
+
+/* ---- the pad's stream ---- */
 
 /* Sticky events that open a stream on the pad, if it has none open. */
 void start_stream(PortState *ps) {
@@ -857,11 +883,11 @@ void start_stream(PortState *ps) {
   if (!ps->need_stream_start)
     return;
   if (ps->needs_flush) {
-    /* The sender is back after its terminate, or it sends its first frame
-     * after the pad prerolled its branch with a gap. Elements downstream
-     * refuse data after EOS until a flush, and caps may not follow a
-     * segment; a flush clears both. It keeps the running time (no reset),
-     * so the rest of the live pipeline does not notice. */
+    /* The sender is back after its end of stream, or it sends its first
+     * frame after the pad prerolled its branch with a gap. Elements
+     * downstream refuse data after EOS until a flush, and caps may not
+     * follow a segment; a flush clears both. It keeps the running time (no
+     * reset), so the rest of the live pipeline does not notice. */
     gst_pad_push_event(pad, gst_event_new_flush_start());
     gst_pad_push_event(pad, gst_event_new_flush_stop(FALSE));
     ps->needs_flush = false;
@@ -871,43 +897,54 @@ void start_stream(PortState *ps) {
   g_free(sid);
   ps->need_stream_start = false;
   ps->need_segment = true;
+  ps->eos_pushed = false;
   gst_clear_caps(&ps->pushed_caps);
+}
+
+void push_eos(PortState *ps) {
+  if (ps->eos_pushed)
+    return;
+  start_stream(ps);
+  GST_DEBUG_OBJECT(ps->pad, "end of stream");
+  gst_pad_push_event(ps->pad, gst_event_new_eos());
+  ps->eos_pushed = true;
+  ps->need_stream_start = true;
+  ps->needs_flush = true;
+}
+
+void push_segment(PortState *ps) {
+  /* Live: buffers carry running time. */
+  GstSegment seg;
+  gst_segment_init(&seg, GST_FORMAT_TIME);
+  gst_pad_push_event(ps->pad, gst_event_new_segment(&seg));
+  ps->need_segment = false;
+}
+
+/* Running time now, for what arrived before PLAYING or has no time. */
+GstClockTime running_time_now(GstNetGearSrc *self) {
+  GstClockTime base = gst_element_get_base_time(GST_ELEMENT(self));
+  GstClockTime now = clock_now(self);
+  if (!GST_CLOCK_TIME_IS_VALID(now))
+    return GST_CLOCK_TIME_NONE;
+  return now > base ? now - base : 0;
 }
 
 void push_item(PortState *ps, Item &item) {
   GstNetGearSrc *self = ps->src;
+  SrcState *st = self->state;
   GstPad *pad = ps->pad;
   start_stream(ps);
-  if (!item.buffer) {
-    GST_DEBUG_OBJECT(pad, "end of stream");
-    gst_pad_push_event(pad, gst_event_new_eos());
-    ps->need_stream_start = true;
-    ps->needs_flush = true;
-    return;
-  }
   if (!ps->pushed_caps || !gst_caps_is_equal(ps->pushed_caps, item.caps)) {
     gst_pad_push_event(pad, gst_event_new_caps(item.caps));
     gst_caps_replace(&ps->pushed_caps, item.caps);
   }
   if (ps->need_segment) {
-    /* Live: buffers carry running time. */
-    GstSegment seg;
-    gst_segment_init(&seg, GST_FORMAT_TIME);
-    gst_pad_push_event(pad, gst_event_new_segment(&seg));
-    ps->need_segment = false;
+    push_segment(ps);
     ps->discont = true;
   }
-
-  GstClockTime rt = GST_CLOCK_TIME_NONE;
   GstClockTime base = gst_element_get_base_time(GST_ELEMENT(self));
-  if (GST_CLOCK_TIME_IS_VALID(item.arrival) && item.arrival >= base) {
-    rt = item.arrival - base;
-  } else if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(self))) {
-    /* Arrived before PLAYING: it is as new as now. */
-    GstClockTime now = gst_clock_get_time(clock);
-    gst_object_unref(clock);
-    rt = now > base ? now - base : 0;
-  }
+  GstClockTime rt = GST_CLOCK_TIME_IS_VALID(item.arrival) && item.arrival >= base ? item.arrival - base
+                                                                                   : running_time_now(self);
   GstBuffer *buf = item.buffer;
   item.buffer = nullptr;
   if (item.has_dts && GST_CLOCK_TIME_IS_VALID(rt)) {
@@ -921,150 +958,293 @@ void push_item(PortState *ps, Item &item) {
     GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
     ps->discont = false;
   }
+  ps->count([&](Counters &c) {
+    c.frames++;
+    c.bytes += item.bytes;
+  });
   GstFlowReturn ret = gst_pad_push(pad, buf);
-  switch (ret) {
-  case GST_FLOW_OK:
-  case GST_FLOW_NOT_LINKED: /* an unlinked port must not stop the others */
-  case GST_FLOW_EOS:        /* downstream is done with this sender */
-    break;
-  case GST_FLOW_FLUSHING:
-    /* Our own pad flushing ends the task in src_loop; a branch flushing
-     * downstream (relinked, restarted) may take data again later, so keep
-     * the task and start the next buffer a new run. */
-    ps->discont = true;
-    break;
-  default:
-    GST_ELEMENT_FLOW_ERROR(self, ret);
-    gst_pad_push_event(pad, gst_event_new_eos());
-    gst_pad_pause_task(pad);
-    break;
+  GstFlowReturn combined;
+  {
+    std::lock_guard<std::mutex> lk(st->lock);
+    combined = gst_flow_combiner_update_pad_flow(st->flow, pad, ret);
   }
+  if (ret == GST_FLOW_OK || ret == GST_FLOW_EOS) /* EOS: downstream is done with this sender */
+    return;
+  if (ret == GST_FLOW_FLUSHING) {
+    /* Our own pad flushing ends the task; a branch flushing downstream
+     * (relinked, restarted) may take data again later: the next buffer
+     * starts a new run. */
+    ps->discont = true;
+    return;
+  }
+  /* An unlinked port must not stop the others, but an element with no
+   * linked pad at all is an error, as for any element with several
+   * source pads. */
+  if (ret == GST_FLOW_NOT_LINKED && combined != GST_FLOW_NOT_LINKED)
+    return;
+  if (!st->flow_error.exchange(true))
+    GST_ELEMENT_FLOW_ERROR(self, combined);
+  gst_pad_push_event(pad, gst_event_new_eos());
+  gst_pad_pause_task(pad);
 }
 
 /* A port with no sender yet: without data its sink would never preroll and
  * would hold the whole pipeline out of PLAYING (a live pipeline's sinks
  * still complete their state change asynchronously). A GAP prerolls it. */
 void push_gap(PortState *ps) {
-  GstPad *pad = ps->pad;
   start_stream(ps);
-  if (ps->need_segment) {
-    GstSegment seg;
-    gst_segment_init(&seg, GST_FORMAT_TIME);
-    gst_pad_push_event(pad, gst_event_new_segment(&seg));
-    ps->need_segment = false;
-  }
-  GstClockTime rt = 0;
-  GstClockTime base = gst_element_get_base_time(GST_ELEMENT(ps->src));
-  if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(ps->src))) {
-    GstClockTime now = gst_clock_get_time(clock);
-    gst_object_unref(clock);
-    rt = now > base ? now - base : 0;
-  }
-  GST_DEBUG_OBJECT(pad, "no sender yet: gap at %" GST_TIME_FORMAT, GST_TIME_ARGS(rt));
-  gst_pad_push_event(pad, gst_event_new_gap(rt, GST_CLOCK_TIME_NONE));
+  if (ps->need_segment)
+    push_segment(ps);
+  GstClockTime rt = running_time_now(ps->src);
+  if (!GST_CLOCK_TIME_IS_VALID(rt))
+    rt = 0;
+  GST_DEBUG_OBJECT(ps->pad, "no sender yet: gap at %" GST_TIME_FORMAT, GST_TIME_ARGS(rt));
+  gst_pad_push_event(ps->pad, gst_event_new_gap(rt, GST_CLOCK_TIME_NONE));
   /* The real stream starts afresh, with its caps. */
   ps->need_stream_start = true;
   ps->needs_flush = true;
 }
 
-void src_loop(gpointer data) {
-  auto *ps = static_cast<PortState *>(data);
-  SrcState *st = ps->src->state;
-  Item item;
-  bool was_full;
-  {
-    std::unique_lock<std::mutex> lk(st->lock);
-    ps->cond.wait(lk, [&] {
-      return ps->flushing || (st->playing && (!ps->queue.empty() || ps->idle));
-    });
-    if (ps->flushing) {
-      lk.unlock();
-      gst_pad_pause_task(ps->pad);
-      return;
+/* Pattern 1: one request, answered at once (the sender sends its next
+ * frame while this one goes downstream), then pushed. */
+void receive_reqrep(PortState *ps) {
+  Handled h;
+  if (!ps->sock->receive(&ps->msg))
+    return;
+  handle_message_safely(ps, ps->msg, true, &h);
+  ps->sock->reply(h.reply);
+  if (h.item.buffer)
+    push_item(ps, h.item);
+  h.item.clear();
+  if (h.end)
+    push_eos(ps);
+}
+
+/* Pattern 2: what waited while the pad was busy, at most MAX_DRAIN
+ * messages; of its frames the newest max-buffers are pushed (a live wall
+ * wants now, not a backlog: the older ones are dropped), a terminate after
+ * the frames before it. */
+void receive_pubsub(PortState *ps) {
+  std::deque<Item> backlog;
+  const size_t keep = ps->src->state->max_buffers;
+  auto push_backlog = [ps, &backlog]() {
+    for (Item &it : backlog) {
+      push_item(ps, it);
+      it.clear();
     }
-    if (ps->queue.empty()) {
-      lk.unlock();
-      push_gap(ps);
-      return;
+    backlog.clear();
+  };
+  for (int n = 0; n < MAX_DRAIN; n++) {
+    if (!ps->sock->receive(&ps->msg))
+      break;
+    Handled h;
+    handle_message_safely(ps, ps->msg, false, &h);
+    if (h.item.buffer) {
+      backlog.push_back(h.item); /* takes its references */
+      if (backlog.size() > keep) {
+        backlog.front().clear();
+        backlog.pop_front();
+        drop(ps, netgear::DropReason::QUEUE_FULL, "newer frames arrived before this one could be pushed");
+      }
     }
-    item = ps->queue.front();
-    ps->queue.pop_front();
-    was_full = item.buffer && ps->queued_frames-- == st->max_buffers;
+    if (h.end) {
+      push_backlog();
+      push_eos(ps);
+    }
   }
-  if (was_full && st->pattern == netgear::PATTERN_REQREP)
-    st->receiver->wake(); /* it stopped reading this port */
-  push_item(ps, item);
-  item.clear();
+  push_backlog();
+}
+
+/* The port's task: the one thread that uses its socket while the pad is
+ * active. Each round waits for the socket, its monitor or a wake-up, at
+ * most until the sender's silence deadline, then acts. */
+void port_loop(gpointer data) {
+  auto *ps = static_cast<PortState *>(data);
+  GstNetGearSrc *self = ps->src;
+  SrcState *st = self->state;
+  if (ps->flushing) {
+    gst_pad_pause_task(ps->pad);
+    return;
+  }
+  if (st->all_ended && !ps->eos_pushed) {
+    push_eos(ps);
+    return;
+  }
+  const bool playing = st->playing;
+  if (playing && ps->idle && !st->all_ended) {
+    push_gap(ps);
+    return;
+  }
+  int timeout = -1;
+  if (ps->heard_us && st->timeout_ms > 0) {
+    const uint64_t now = netgear::monotonic_us();
+    /* Not reading (PAUSED): the wait is ours, not the sender's. */
+    if (!playing)
+      ps->heard_us = now;
+    timeout = netgear::ms_until(ps->heard_us + static_cast<uint64_t>(st->timeout_ms) * 1000, now);
+  }
+  netgear::PortSocket::Ready ready = ps->sock->wait(timeout, playing);
+  if (ps->flushing)
+    return;
+  if (ready.events)
+    handle_events(ps);
+  if (ready.message) {
+    if (st->pattern == netgear::PATTERN_REQREP)
+      receive_reqrep(ps);
+    else
+      receive_pubsub(ps);
+    /* Heard now, and the time the push took was ours. */
+    if (ps->heard_us || present(ps->phase))
+      ps->heard_us = netgear::monotonic_us();
+  }
+  check_gone(ps);
+  if (check_silence(ps))
+    push_eos(ps);
+}
+
+void reset_port(PortState *ps) {
+  /* The task does not run. */
+  ps->phase = Phase::IDLE;
+  ps->have_seq = false;
+  ps->received = 0;
+  ps->heard_us = 0;
+  ps->gone_pending = false;
+  ps->need_stream_start = ps->need_segment = ps->discont = true;
+  ps->needs_flush = false;
+  ps->eos_pushed = false;
+  ps->idle = true;
+  ps->last_reply.clear();
+  ps->warned_bad_reply = false;
+  ps->shared_gen = G_MAXUINT64;
+  gst_clear_caps(&ps->pushed_caps);
+  /* Connections that closed while no task ran were not seen closing. */
+  ps->sources.clear();
+  ps->have_last_source = false;
 }
 
 gboolean src_activate_mode(GstPad *pad, GstObject * /*parent*/, GstPadMode mode, gboolean active) {
   if (mode != GST_PAD_MODE_PUSH)
     return FALSE;
   auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad));
-  SrcState *st = ps->src->state;
-  {
-    std::lock_guard<std::mutex> lk(st->lock);
-    ps->flushing = !active;
-    ps->cond.notify_all();
-  }
+  ps->flushing = !active;
   if (active)
-    return gst_pad_start_task(pad, src_loop, ps, nullptr);
+    return gst_pad_start_task(pad, port_loop, ps, nullptr);
+  ps->sock->wake();
   return gst_pad_stop_task(pad);
 }
 
 gboolean src_query(GstPad *pad, GstObject *parent, GstQuery *query) {
   if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
-    /* Live, stamped on arrival: no latency of our own; a queue of
-     * max-buffers may hold frames back, bounded by the sender's pace. */
+    /* Live, stamped on arrival and pushed at once: no latency of our own. */
     gst_query_set_latency(query, TRUE, 0, GST_CLOCK_TIME_NONE);
     return TRUE;
   }
   return gst_pad_query_default(pad, parent, query);
 }
 
-void clear_queue(PortState *ps) {
-  for (Item &it : ps->queue)
-    it.clear();
-  ps->queue.clear();
-  ps->queued_frames = 0;
-}
-
 } // namespace
 
 /* ---- element ---- */
 
-/* NULL to READY: binds every port (senders may connect and queue from
- * now on) and adds the pads. */
+/* The state-change thread, or a pad request or release (both under the
+ * element's state lock, so never during a state change). */
+static PortState *gst_netgear_src_add_port(GstNetGearSrc *self, int port, bool requested) {
+  SrcState *st = self->state;
+  auto owned = std::make_unique<PortState>();
+  PortState *ps = owned.get();
+  ps->src = self;
+  ps->port = port;
+  ps->requested = requested;
+  ps->sock = std::make_unique<netgear::PortSocket>(st->ctx, port);
+  gchar *name = g_strdup_printf("src_%d", port);
+  GstPad *pad = gst_pad_new_from_static_template(requested ? &request_template : &port_template, name);
+  g_free(name);
+  gst_pad_set_element_private(pad, ps);
+  gst_pad_set_activatemode_function(pad, src_activate_mode);
+  gst_pad_set_query_function(pad, src_query);
+  gst_pad_use_fixed_caps(pad);
+  ps->pad = pad;
+  std::lock_guard<std::mutex> lk(st->lock);
+  st->ports.push_back(std::move(owned));
+  gst_flow_combiner_add_pad(st->flow, pad);
+  return ps;
+}
+
+/* Takes the port out of the list (the stats and the end of stream no
+ * longer see it) and deletes it; its pad is inactive and not the
+ * element's. */
+static void gst_netgear_src_forget_port(GstNetGearSrc *self, PortState *ps) {
+  SrcState *st = self->state;
+  std::unique_ptr<PortState> owned;
+  {
+    std::lock_guard<std::mutex> lk(st->lock);
+    auto it = std::find_if(st->ports.begin(), st->ports.end(), [ps](auto &p) { return p.get() == ps; });
+    if (it == st->ports.end())
+      return;
+    owned = std::move(*it);
+    st->ports.erase(it);
+    gst_flow_combiner_remove_pad(st->flow, ps->pad);
+    /* The senders that are left may all be gone already. */
+    end_if_all_gone(self);
+  }
+  owned->sock->close();
+}
+
+static PortState *gst_netgear_src_find_port(GstNetGearSrc *self, int port) {
+  SrcState *st = self->state;
+  std::lock_guard<std::mutex> lk(st->lock);
+  for (auto &p : st->ports)
+    if (p->port == port)
+      return p.get();
+  return nullptr;
+}
+
+/* NULL to READY: adds the pads of `ports` that were not requested already,
+ * and binds every port: senders may connect from now on. */
 static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   GstNetGearSettings set;
+  SrcState *st = self->state;
   if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, true, &set) ||
       !self->reply->check_start(GST_ELEMENT(self)))
     return FALSE;
-  netgear::ReceiverConfig cfg;
+  netgear::PortConfig cfg;
   GST_OBJECT_LOCK(self);
-  std::string ports = self->ports ? self->ports : "";
-  SrcState *st = self->state;
+  std::string ports_text = self->ports ? self->ports : "";
   cfg.max_message_size = self->max_message_size;
+  cfg.queue = static_cast<int>(MIN(self->max_buffers, static_cast<guint>(G_MAXINT)));
   GST_OBJECT_UNLOCK(self);
+  bool requested;
+  {
+    std::lock_guard<std::mutex> lk(st->lock);
+    requested = !st->ports.empty();
+  }
   netgear::Error error;
+  std::vector<int> ports;
   if (cfg.max_message_size == 0)
     error = {"Property 'max-message-size' is 0", "use -1 for no limit, or the largest message in bytes"};
-  if (!error.message.empty() || !netgear::parse_ports(ports, &cfg.ports, &error)) {
+  if (!error.message.empty() || !netgear::parse_ports(ports_text, &ports, &error, requested)) {
     GST_NETGEAR_SETTINGS_ERROR(GST_ELEMENT(self), error);
     return FALSE;
   }
-  const std::string &address = set.address;
   cfg.protocol = set.protocol;
-  cfg.address = address;
+  cfg.address = set.address;
   cfg.ipv6 = set.ipv6;
   cfg.pattern = set.pattern;
   cfg.log_object = self;
   if (!gst_netgear_common_security(GST_ELEMENT(self), &self->common, netgear::Role::RECEIVER, &cfg.security))
     return FALSE;
+  const bool security = cfg.security.active();
+  const bool opened = st->ctx.open(cfg, &error);
+  cfg.security.wipe();
+  if (!opened) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", error.message.c_str()), ("%s", error.debug.c_str()));
+    return FALSE;
+  }
   st->pattern = set.pattern;
   st->bidirectional = set.bidirectional;
-  st->security = cfg.security.active();
-  st->reply_gen = G_MAXUINT64;
+  st->security = security;
+  st->plain_reply = netgear::plain_reply(random_device_id());
+  st->fallback_reply = set.bidirectional ? netgear::encode_bidir_reply(nullptr) : st->plain_reply;
   if (!set.bidirectional) {
     GST_OBJECT_LOCK(self);
     bool has_reply = !self->reply->is_null();
@@ -1078,124 +1258,158 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
                           ("set bidirectional=true (here and on the senders) to send replies"));
   }
 
-  std::vector<std::unique_ptr<PortState>> port_states;
-  for (int port : cfg.ports) {
-    auto ps = std::make_unique<PortState>();
-    ps->src = self;
-    ps->port = port;
-    port_states.push_back(std::move(ps));
+  std::vector<PortState *> added;
+  for (int port : ports)
+    if (!gst_netgear_src_find_port(self, port))
+      added.push_back(gst_netgear_src_add_port(self, port, false));
+  std::vector<PortState *> all;
+  {
+    std::lock_guard<std::mutex> lk(st->lock);
+    for (auto &p : st->ports)
+      all.push_back(p.get());
   }
-  /* The stats getter reads the list under the object lock. */
-  GST_OBJECT_LOCK(self);
-  st->ports = std::move(port_states);
-  GST_OBJECT_UNLOCK(self);
-  st->handler = std::make_unique<Handler>(self);
-  st->receiver = std::make_unique<netgear::Receiver>(cfg, st->handler.get());
-  if (!st->receiver->open(&error)) {
+  for (PortState *ps : all) {
+    if (ps->sock->bind(&error))
+      continue;
     GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("%s", error.message.c_str()), ("%s", error.debug.c_str()));
-    st->receiver.reset();
-    GST_OBJECT_LOCK(self);
-    st->ports.clear();
-    GST_OBJECT_UNLOCK(self);
+    for (PortState *p : all)
+      p->sock->close();
+    for (PortState *p : added) {
+      GstPad *pad = p->pad;
+      gst_netgear_src_forget_port(self, p);
+      gst_object_unref(gst_object_ref_sink(pad));
+    }
+    st->ctx.close();
     return FALSE;
   }
-  st->reply = netgear::plain_reply(random_device_id());
-  st->fallback_reply = set.bidirectional ? netgear::encode_bidir_reply(nullptr) : st->reply;
-
-  for (auto &ps : st->ports) {
-    gchar *name = g_strdup_printf("src_%d", ps->port);
-    GstPad *pad = gst_pad_new_from_static_template(&src_template, name);
-    g_free(name);
-    gst_pad_set_element_private(pad, ps.get());
-    gst_pad_set_activatemode_function(pad, src_activate_mode);
-    gst_pad_set_query_function(pad, src_query);
-    gst_pad_use_fixed_caps(pad);
-    ps->pad = pad;
-    gst_element_add_pad(GST_ELEMENT(self), pad);
-  }
-  gst_element_no_more_pads(GST_ELEMENT(self));
-  GST_INFO_OBJECT(self, "listening on %s port(s) %s, pattern %d%s", address.c_str(), ports.c_str(), set.pattern,
+  st->bound = true;
+  for (PortState *ps : added)
+    gst_element_add_pad(GST_ELEMENT(self), ps->pad);
+  if (!added.empty())
+    gst_element_no_more_pads(GST_ELEMENT(self));
+  GST_INFO_OBJECT(self, "listening on %s, %zu port(s), pattern %d%s", set.address.c_str(), all.size(), set.pattern,
                   set.bidirectional ? ", bidirectional" : "");
   return TRUE;
 }
 
+/* READY to NULL: the pads of `ports` go (they come back, for the ports
+ * then set, at the next start); requested pads stay until released. */
 static void gst_netgear_src_close(GstNetGearSrc *self) {
   SrcState *st = self->state;
-  if (st->receiver)
-    st->receiver->close();
-  for (auto &ps : st->ports) {
-    if (ps->pad)
-      gst_element_remove_pad(GST_ELEMENT(self), ps->pad);
-    ps->pad = nullptr;
-    clear_queue(ps.get());
-    gst_clear_caps(&ps->pushed_caps);
+  std::vector<PortState *> all;
+  {
+    std::lock_guard<std::mutex> lk(st->lock);
+    for (auto &p : st->ports)
+      all.push_back(p.get());
   }
-  GST_OBJECT_LOCK(self);
-  st->receiver.reset();
-  st->ports.clear();
-  GST_OBJECT_UNLOCK(self);
-  st->handler.reset();
+  for (PortState *ps : all) {
+    ps->sock->close();
+    if (ps->requested)
+      continue;
+    gst_element_remove_pad(GST_ELEMENT(self), ps->pad);
+    gst_netgear_src_forget_port(self, ps);
+  }
+  st->bound = false;
+  st->ctx.close();
+}
+
+static GstPad *gst_netgear_src_request_new_pad(GstElement *element, GstPadTemplate * /*templ*/, const gchar *name,
+                                               const GstCaps * /*caps*/) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(element);
+  SrcState *st = self->state;
+  guint64 port = 0;
+  if (!name) {
+    /* gst_element_link() asks so, next to an element with request sink
+     * pads (compositor), before it links a sometimes pad when it comes. */
+    GST_DEBUG_OBJECT(self, "a pad is asked for by name: src_<port>");
+    return nullptr;
+  }
+  if (!g_str_has_prefix(name, "src_") ||
+      !g_ascii_string_to_unsigned(name + 4, 10, 1, 65535, &port, nullptr)) {
+    GST_ELEMENT_WARNING(self, CORE, PAD, ("Cannot add a pad named %s", name),
+                        ("a netgearsrc pad is named after the port it listens on: ask for src_<port>, e.g. "
+                         "src_5566 (1 to 65535)"));
+    return nullptr;
+  }
+  GST_STATE_LOCK(self);
+  if (gst_netgear_src_find_port(self, static_cast<int>(port))) {
+    GST_STATE_UNLOCK(self);
+    GST_ELEMENT_WARNING(self, CORE, PAD, ("Port %d has a pad already", static_cast<int>(port)),
+                        ("each port is one sender, one pad"));
+    return nullptr;
+  }
+  PortState *ps = gst_netgear_src_add_port(self, static_cast<int>(port), true);
+  netgear::Error error;
+  if (st->bound && !ps->sock->bind(&error)) {
+    GstPad *pad = ps->pad;
+    gst_netgear_src_forget_port(self, ps);
+    gst_object_unref(gst_object_ref_sink(pad));
+    GST_STATE_UNLOCK(self);
+    /* The other ports go on: a warning, not an error. */
+    GST_ELEMENT_WARNING(self, RESOURCE, OPEN_READ, ("%s", error.message.c_str()), ("%s", error.debug.c_str()));
+    return nullptr;
+  }
+  if (GST_STATE(self) >= GST_STATE_PAUSED) {
+    {
+      std::lock_guard<std::mutex> lk(st->lock);
+      reset_port(ps);
+    }
+    gst_pad_set_active(ps->pad, TRUE);
+  }
+  gst_element_add_pad(element, ps->pad);
+  GST_STATE_UNLOCK(self);
+  GST_INFO_OBJECT(self, "added port %d", ps->port);
+  return ps->pad;
+}
+
+static void gst_netgear_src_release_pad(GstElement *element, GstPad *pad) {
+  GstNetGearSrc *self = GST_NETGEAR_SRC(element);
+  auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad));
+  GST_STATE_LOCK(self);
+  GST_INFO_OBJECT(self, "removing port %d", ps->port);
+  /* Its task ends first: then nothing else uses the socket. */
+  gst_pad_set_active(pad, FALSE);
+  gst_element_remove_pad(element, pad);
+  gst_netgear_src_forget_port(self, ps);
+  GST_STATE_UNLOCK(self);
 }
 
 static void gst_netgear_src_reset(GstNetGearSrc *self) {
   SrcState *st = self->state;
+  GST_OBJECT_LOCK(self);
+  int timeout = static_cast<int>(MIN(self->timeout, static_cast<guint>(G_MAXINT)));
+  size_t max_buffers = self->max_buffers;
+  GST_OBJECT_UNLOCK(self);
   std::lock_guard<std::mutex> lk(st->lock);
-  st->all_ended = st->playing = st->some_ended = false;
-  for (auto &ps : st->ports) {
-    clear_queue(ps.get());
-    ps->connected = ps->ended = ps->delivered = false;
-    ps->have_seq = false;
-    ps->received = 0;
-    ps->need_stream_start = ps->need_segment = ps->discont = true;
-    ps->last_reply.clear();
-    ps->warned_bad_reply = false;
-    ps->needs_flush = false;
-    ps->idle = true;
-    gst_clear_caps(&ps->pushed_caps);
-    /* The I/O thread's, which does not run now: connections that closed
-     * meanwhile were not seen closing. */
-    ps->sources.clear();
-    ps->have_last_source = false;
-  }
+  st->timeout_ms = timeout;
+  st->max_buffers = max_buffers;
+  st->all_ended = st->playing = false;
+  st->some_ended = false;
+  st->flow_error = false;
+  gst_flow_combiner_reset(st->flow);
+  for (auto &ps : st->ports)
+    reset_port(ps.get());
 }
 
 static GstStateChangeReturn gst_netgear_src_change_state(GstElement *element, GstStateChange transition) {
   GstNetGearSrc *self = GST_NETGEAR_SRC(element);
   SrcState *st = self->state;
-  std::string error;
 
   switch (transition) {
   case GST_STATE_CHANGE_NULL_TO_READY:
     if (!gst_netgear_src_open(self))
       return GST_STATE_CHANGE_FAILURE;
     break;
-  case GST_STATE_CHANGE_READY_TO_PAUSED: {
-    GST_OBJECT_LOCK(self);
-    size_t max_buffers = self->max_buffers;
-    int timeout = static_cast<int>(MIN(self->timeout, static_cast<guint>(G_MAXINT)));
-    GST_OBJECT_UNLOCK(self);
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
     gst_netgear_src_reset(self);
-    {
-      std::lock_guard<std::mutex> lk(st->lock);
-      st->max_buffers = max_buffers;
-    }
-    st->receiver->set_silence_timeout_ms(timeout);
-    if (!st->receiver->start(&error)) {
-      GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Could not start receiving"), ("%s", error.c_str()));
-      return GST_STATE_CHANGE_FAILURE;
-    }
     break;
-  }
-  case GST_STATE_CHANGE_PAUSED_TO_PLAYING: {
-    std::lock_guard<std::mutex> lk(st->lock);
-    st->playing = true;
-    for (auto &ps : st->ports)
-      ps->cond.notify_all();
-    break;
-  }
+  case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
   case GST_STATE_CHANGE_PLAYING_TO_PAUSED: {
+    /* The tasks read their sockets only while playing. */
     std::lock_guard<std::mutex> lk(st->lock);
-    st->playing = false;
+    st->playing = transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING;
+    for (auto &ps : st->ports)
+      ps->sock->wake();
     break;
   }
   default:
@@ -1204,9 +1418,7 @@ static GstStateChangeReturn gst_netgear_src_change_state(GstElement *element, Gs
 
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(gst_netgear_src_parent_class)->change_state(element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE) {
-    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
-      st->receiver->stop();
-    else if (transition == GST_STATE_CHANGE_NULL_TO_READY)
+    if (transition == GST_STATE_CHANGE_NULL_TO_READY)
       gst_netgear_src_close(self);
     return ret;
   }
@@ -1217,7 +1429,6 @@ static GstStateChangeReturn gst_netgear_src_change_state(GstElement *element, Gs
     ret = GST_STATE_CHANGE_NO_PREROLL; /* live */
     break;
   case GST_STATE_CHANGE_PAUSED_TO_READY:
-    st->receiver->stop();
     gst_netgear_src_reset(self);
     break;
   case GST_STATE_CHANGE_READY_TO_NULL:
@@ -1230,7 +1441,7 @@ static GstStateChangeReturn gst_netgear_src_change_state(GstElement *element, Gs
 }
 
 /* An EOS sent to the element (gst-launch-1.0 -e, an application ending a
- * recording) ends every pad after what is already queued, as if every
+ * recording) ends every pad after the frame each is pushing, as if every
  * sender had terminated. */
 static gboolean gst_netgear_src_send_event(GstElement *element, GstEvent *event) {
   GstNetGearSrc *self = GST_NETGEAR_SRC(element);
@@ -1244,53 +1455,46 @@ static gboolean gst_netgear_src_send_event(GstElement *element, GstEvent *event)
   GST_INFO_OBJECT(self, "EOS sent to the element: ending every pad");
   st->all_ended = true;
   for (auto &ps : st->ports)
-    if (!ps->ended)
-      enqueue_eos(ps.get());
+    ps->sock->wake();
   return TRUE;
 }
 
 static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
   GstStructure *s = gst_structure_new_empty("netgear-src-stats");
-  GST_OBJECT_LOCK(self);
   SrcState *st = self->state;
-  {
-    std::lock_guard<std::mutex> lk(st->lock);
-    for (auto &ps : st->ports) {
-      GstStructure *p = gst_structure_new("port", "port", G_TYPE_UINT, ps->port, "connected", G_TYPE_BOOLEAN,
-                                          ps->connected, "frames", G_TYPE_UINT64, ps->frames, "bytes",
-                                          G_TYPE_UINT64, ps->bytes, "terminates", G_TYPE_UINT64, ps->terminates,
-                                          "port-mismatch", G_TYPE_UINT64, ps->port_mismatch, "queued", G_TYPE_UINT64,
-                                          static_cast<guint64>(ps->queued_frames), "timeouts", G_TYPE_UINT64,
-                                          ps->timeouts, "connections", G_TYPE_UINT64, ps->connections,
-                                          "disconnects", G_TYPE_UINT64, ps->disconnects, "auth-failures",
-                                          G_TYPE_UINT64, ps->auth_failures, "pattern-mismatches", G_TYPE_UINT64,
-                                          ps->pattern_mismatches, "extra-senders", G_TYPE_UINT64,
-                                          ps->extra_senders, "reconnects", G_TYPE_UINT64,
-                                          ps->connections > 0 ? ps->connections - 1 : G_GUINT64_CONSTANT(0),
-                                          "newer-extension", G_TYPE_UINT64, ps->newer_extension, "last-seen",
-                                          G_TYPE_UINT64, ps->last_seen, nullptr);
-      if (!ps->peer.empty())
-        gst_structure_set(p, "peer", G_TYPE_STRING, ps->peer.c_str(), nullptr);
-      if (ps->latency_count)
-        gst_structure_set(p, "latency-last", G_TYPE_INT64, ps->latency_last, "latency-max", G_TYPE_INT64,
-                          ps->latency_max, "latency-mean", G_TYPE_INT64,
-                          static_cast<gint64>(ps->latency_sum / static_cast<double>(ps->latency_count)),
-                          "latency-count", G_TYPE_UINT64, ps->latency_count, nullptr);
-      guint64 total = 0;
-      for (size_t r = 1; r < kReasons; r++) {
-        total += ps->drops[r];
-        gchar *field = g_strdup_printf("dropped-%s", netgear::drop_reason_name(static_cast<netgear::DropReason>(r)));
-        gst_structure_set(p, field, G_TYPE_UINT64, ps->drops[r], nullptr);
-        g_free(field);
-      }
-      gst_structure_set(p, "dropped", G_TYPE_UINT64, total, nullptr);
-      gchar *name = g_strdup_printf("port-%d", ps->port);
-      gst_structure_set(s, name, GST_TYPE_STRUCTURE, p, nullptr);
-      gst_structure_free(p);
-      g_free(name);
+  std::lock_guard<std::mutex> lk(st->lock);
+  for (auto &ps : st->ports) {
+    const bool connected = present(ps->phase);
+    std::lock_guard<std::mutex> sk(ps->stats_mu);
+    const Counters &c = ps->c;
+    GstStructure *p = gst_structure_new(
+        "port", "port", G_TYPE_UINT, ps->port, "connected", G_TYPE_BOOLEAN, connected, "frames", G_TYPE_UINT64,
+        c.frames, "bytes", G_TYPE_UINT64, c.bytes, "terminates", G_TYPE_UINT64, c.terminates, "port-mismatch",
+        G_TYPE_UINT64, c.port_mismatch, "timeouts", G_TYPE_UINT64, c.timeouts, "connections", G_TYPE_UINT64,
+        c.connections, "disconnects", G_TYPE_UINT64, c.disconnects, "auth-failures", G_TYPE_UINT64, c.auth_failures,
+        "pattern-mismatches", G_TYPE_UINT64, c.pattern_mismatches, "extra-senders", G_TYPE_UINT64, c.extra_senders,
+        "reconnects", G_TYPE_UINT64, c.connections > 0 ? c.connections - 1 : G_GUINT64_CONSTANT(0),
+        "newer-extension", G_TYPE_UINT64, c.newer_extension, "last-seen", G_TYPE_UINT64, c.last_seen, nullptr);
+    if (!c.peer.empty())
+      gst_structure_set(p, "peer", G_TYPE_STRING, c.peer.c_str(), nullptr);
+    if (c.latency_count)
+      gst_structure_set(p, "latency-last", G_TYPE_INT64, c.latency_last, "latency-max", G_TYPE_INT64, c.latency_max,
+                        "latency-mean", G_TYPE_INT64,
+                        static_cast<gint64>(c.latency_sum / static_cast<double>(c.latency_count)), "latency-count",
+                        G_TYPE_UINT64, c.latency_count, nullptr);
+    guint64 total = 0;
+    for (size_t r = 1; r < kReasons; r++) {
+      total += c.drops[r];
+      gchar *field = g_strdup_printf("dropped-%s", netgear::drop_reason_name(static_cast<netgear::DropReason>(r)));
+      gst_structure_set(p, field, G_TYPE_UINT64, c.drops[r], nullptr);
+      g_free(field);
     }
+    gst_structure_set(p, "dropped", G_TYPE_UINT64, total, nullptr);
+    gchar *name = g_strdup_printf("port-%d", ps->port);
+    gst_structure_set(s, name, GST_TYPE_STRUCTURE, p, nullptr);
+    gst_structure_free(p);
+    g_free(name);
   }
-  GST_OBJECT_UNLOCK(self);
   return s;
 }
 
@@ -1409,6 +1613,10 @@ static void gst_netgear_src_uri_handler_init(gpointer g_iface, gpointer) {
 
 static void gst_netgear_src_finalize(GObject *object) {
   GstNetGearSrc *self = GST_NETGEAR_SRC(object);
+  /* The pads went with the element's dispose; their ports before the
+   * context they were bound in. */
+  self->state->ports.clear();
+  gst_flow_combiner_free(self->state->flow);
   delete self->state;
   delete self->reply;
   g_free(self->ports);
@@ -1424,6 +1632,7 @@ static void gst_netgear_src_init(GstNetGearSrc *self) {
   self->timeout = DEFAULT_TIMEOUT;
   self->reply = new GstNetGearValueProperty("reply");
   self->state = new SrcState();
+  self->state->flow = gst_flow_combiner_new();
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
 }
 
@@ -1453,14 +1662,16 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
       gobject_class, PROP_PORTS,
       g_param_spec_string("ports", "Ports",
                           "Ports to listen on, one per sender, separated by commas, e.g. \"5566,5567\" (each 1 to "
-                          "65535); each gets a pad src_<port>",
+                          "65535); each gets a pad src_<port> when the element starts. More can be added by "
+                          "requesting pads src_<port>, also while playing",
                           DEFAULT_PORTS, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_BUFFERS,
       g_param_spec_uint("max-buffers", "Max buffers",
-                        "Frames queued per sender between the network and its pad; when full, pattern=1 stops "
-                        "reading that sender (it waits), pattern=2 drops its oldest frame",
-                        1, G_MAXINT, DEFAULT_MAX_BUFFERS, rw_ready));
+                        "Messages held per sender while its pad is busy. Pattern 1: the sender waits for its "
+                        "answer meanwhile. Pattern 2: of the frames that waited, the newest max-buffers are "
+                        "pushed and older ones dropped (dropped-queue-full): 1 for the least latency",
+                        1, G_MAXINT, DEFAULT_MAX_BUFFERS, rw));
   g_object_class_install_property(
       gobject_class, PROP_MAX_MESSAGE_SIZE,
       g_param_spec_int64("max-message-size", "Max message size",
@@ -1484,7 +1695,7 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
                          "(connections closed during their handshake), extra-senders (other senders found on "
                          "the port), last-seen (CLOCK_REALTIME ns of the newest message, 0 = none), "
                          "latency-last/-mean/-max (ns from the sender's send time, netgearsink senders only), "
-                         "port-mismatch, newer-extension, queued, dropped and dropped-<reason>",
+                         "port-mismatch, newer-extension, dropped and dropped-<reason>",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
   GstNetGearValueProperty::install(
@@ -1506,10 +1717,10 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
    * @message: the sender's message with this frame, as JSON text
    *
    * Bidirectional mode: asks the application for the answer to one frame
-   * of one sender. Emitted on the receiving thread as each frame arrives,
-   * just after it is queued for its pad (downstream may already be
-   * handling it); that thread serves every port, so a handler must be quick
-   * and must not change the element's state.
+   * of one sender. Emitted on the port's streaming thread as each frame
+   * arrives, before the frame is pushed: a slow handler holds up only its
+   * own sender (which waits for the answer) and its own pad. A handler
+   * must not change the element's state nor request or release its pads.
    *
    * Returns: (transfer full) (nullable): the answer as JSON text, or NULL
    * to send the reply property's value.
@@ -1518,11 +1729,14 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
       g_signal_new("compute-reply", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, g_signal_accumulator_first_wins,
                    nullptr, nullptr, G_TYPE_STRING, 3, G_TYPE_UINT, G_TYPE_UINT64, G_TYPE_STRING);
 
-  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_add_static_pad_template(element_class, &port_template);
+  gst_element_class_add_static_pad_template(element_class, &request_template);
   gst_element_class_set_static_metadata(
       element_class, "NetGear source", "Source/Network",
       "Receives buffers from many NetGear senders (netgearsink or vidgear) over ZeroMQ, one pad per port",
       "gst-netgear developers");
   element_class->change_state = GST_DEBUG_FUNCPTR(gst_netgear_src_change_state);
+  element_class->request_new_pad = GST_DEBUG_FUNCPTR(gst_netgear_src_request_new_pad);
+  element_class->release_pad = GST_DEBUG_FUNCPTR(gst_netgear_src_release_pad);
   element_class->send_event = GST_DEBUG_FUNCPTR(gst_netgear_src_send_event);
 }

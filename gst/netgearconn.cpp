@@ -233,7 +233,7 @@ uint64_t monotonic_us() {
 
 /* ---- configuration ---- */
 
-bool parse_ports(const std::string &text, std::vector<int> *ports, Error *error) {
+bool parse_ports(const std::string &text, std::vector<int> *ports, Error *error, bool allow_empty) {
   ports->clear();
   std::set<int> seen;
   size_t i = 0;
@@ -264,8 +264,9 @@ bool parse_ports(const std::string &text, std::vector<int> *ports, Error *error)
     }
     ports->push_back(port);
   }
-  if (ports->empty()) {
-    *error = {"Property 'ports' is empty", "give one port per sender, e.g. ports=5566,5567"};
+  if (ports->empty() && !allow_empty) {
+    *error = {"Property 'ports' is empty",
+              "give one port per sender, e.g. ports=5566,5567, or request pads src_<port> (s.src_5566 in gst-launch)"};
     return false;
   }
   return true;
@@ -467,7 +468,7 @@ void *Sender::make_socket(std::string *error) {
   }
   handshake_pending_ = false;
   renew_at_us_ = 0;
-  set_present(false);
+  present_ = false;
   if (zmq_connect(s, cfg_.endpoint.c_str()) != 0) {
     *error = "cannot connect to " + cfg_.endpoint + ": " + zmq_strerror(errno);
     sock_ = s;
@@ -489,23 +490,30 @@ void Sender::close_socket() {
   }
 }
 
+bool Sender::renew_socket() {
+  GST_INFO_OBJECT(cfg_.log_object, "%s: a fresh socket", cfg_.endpoint.c_str());
+  close_socket();
+  std::string err;
+  sock_ = make_socket(&err);
+  if (sock_)
+    return true;
+  GST_ERROR_OBJECT(cfg_.log_object, "%s", err.c_str());
+  if (fatal_.empty())
+    fatal_ = err;
+  return false;
+}
+
 bool Sender::start(std::string *error) {
   ctx_ = new_context(wake_, error);
   if (!ctx_)
     return false;
+  answered_once_ = false;
+  failures_ = handshake_failures_ = handshake_closed_ = 0;
+  fatal_.clear();
+  close_linger_ms_ = 0;
+  flushing_ = false;
   sock_ = make_socket(error);
   if (!sock_) {
-    close_socket();
-    zmq_ctx_term(ctx_);
-    ctx_ = nullptr;
-    return false;
-  }
-  stop_ = false;
-  flushing_ = false;
-  try {
-    thread_ = std::thread([this] { io_main(); });
-  } catch (const std::system_error &e) {
-    *error = std::string("cannot start the sending thread: ") + e.what();
     close_socket();
     zmq_ctx_term(ctx_);
     ctx_ = nullptr;
@@ -514,27 +522,10 @@ bool Sender::start(std::string *error) {
   return true;
 }
 
-void Sender::io_main() {
-  if (cfg_.pattern == PATTERN_REQREP)
-    run_reqrep();
-  else
-    run_pubsub();
+void Sender::stop() {
   if (sock_)
     set_int(sock_, ZMQ_LINGER, close_linger_ms_);
   close_socket();
-}
-
-void Sender::stop() {
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    stop_ = true;
-    flushing_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) {
-    wake_.signal();
-    thread_.join();
-  }
   if (ctx_) {
     /* Bounded: every socket was closed with a finite linger. */
     zmq_ctx_term(ctx_);
@@ -543,42 +534,21 @@ void Sender::stop() {
 }
 
 void Sender::set_flushing(bool flushing) {
-  {
-    Locked lk(this);
-    flushing_ = flushing;
-    if (flushing) {
-      /* Counted, so a flush that ends before the I/O thread looks still
-       * aborts what it had in flight. */
-      aborts_++;
-      /* What the I/O thread has not taken yet never goes out; what it has
-       * taken it aborts itself. */
-      for (Slot *s : {&frame_, &term_}) {
-        if (s->msg) {
-          s->msg.reset();
-          finish(*s, s->gen, Result::ABORTED);
-        }
-      }
-    }
-  }
-  if (flushing) {
-    cv_.notify_all();
+  flushing_ = flushing;
+  if (flushing)
     wake_.signal();
-  }
+  else
+    wake_.drain();
 }
 
 SenderStats Sender::stats() {
-  std::lock_guard<std::mutex> lk(mu_);
+  std::lock_guard<std::mutex> lk(stats_mu_);
   return stats_;
 }
 
-void Sender::finish(Slot &slot, uint64_t gen, Result r, std::string error) {
-  /* mu_ held, through a Locked */
-  if (gen <= slot.done_gen)
-    return;
-  slot.done_gen = gen;
-  slot.result = r;
-  slot.error = std::move(error);
-  notify_ = true; /* told when the Locked scope ends */
+void Sender::count(const std::function<void(SenderStats &)> &f) {
+  std::lock_guard<std::mutex> lk(stats_mu_);
+  f(stats_);
 }
 
 /* Whether a monitor event says the receiver refuses this sender for good.
@@ -587,10 +557,8 @@ void Sender::finish(Slot &slot, uint64_t gen, Result r, std::string error) {
  * leaves (the connection closed mid-handshake): ZeroMQ connects again, and
  * without security that is all it is. With CURVE a wrong receiver key
  * fails that way too, at every attempt: refused once it repeats with no
- * handshake succeeding in between. I/O thread. */
+ * handshake succeeding in between. */
 bool Sender::is_refusal(uint16_t ev, uint32_t value) {
-  if (!(ev & kHandshakeFailed))
-    return false;
   if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
       (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH))
     return true;
@@ -600,71 +568,8 @@ bool Sender::is_refusal(uint16_t ev, uint32_t value) {
   return cfg_.security.mode != SECURE_NONE && handshake_failures_ >= kHandshakeFailuresRefused;
 }
 
-/* A connection closed before its handshake was done. I/O thread. */
-void Sender::handshake_closed() {
-  handshake_pending_ = false;
-  handshake_closed_++;
-  renew_at_us_ = monotonic_us() + static_cast<uint64_t>(kHandshakeRenewMs) * 1000;
-  GST_INFO_OBJECT(cfg_.log_object, "%s: connection closed during the handshake, %d in a row", cfg_.endpoint.c_str(),
-                  handshake_closed_);
-  if (handshake_closed_ >= kHandshakeClosedSuspect && cfg_.on_handshake_closed)
-    cfg_.on_handshake_closed(handshake_closed_);
-}
-
-bool Sender::renew_socket() {
-  GST_INFO_OBJECT(cfg_.log_object, "%s: trying again on a fresh socket", cfg_.endpoint.c_str());
-  close_socket();
-  std::string err;
-  sock_ = make_socket(&err);
-  if (sock_)
-    return true;
-  GST_ERROR_OBJECT(cfg_.log_object, "%s", err.c_str());
-  Locked lk(this);
-  if (fatal_.empty())
-    fatal_ = err;
-  return false;
-}
-
-void Sender::set_present(bool present) {
-  Locked lk(this);
-  if (present_ == present)
-    return;
-  present_ = present;
-  notify_ = notify_ || present; /* wait_receiver() may wait for it */
-}
-
-bool Sender::read_monitor(Message *event) {
-  bool lost = false;
-  uint16_t ev;
-  uint32_t value;
-  while (read_event(monitor_, event, &ev, &value)) {
-    if (ev == ZMQ_EVENT_CONNECTED) {
-      handshake_pending_ = true;
-    } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-      handshake_pending_ = false;
-      handshake_closed_ = 0;
-      handshake_failures_ = 0;
-      renew_at_us_ = 0;
-      if (cfg_.pattern == PATTERN_REQREP)
-        set_present(true); /* a PUB sender's receiver is there once subscribed */
-    } else if (ev & kHandshakeFailed) {
-      if (is_refusal(ev, value))
-        handshake_failed(ev, value);
-      else if (handshake_pending_)
-        handshake_closed();
-    } else if (ev == ZMQ_EVENT_DISCONNECTED) {
-      lost = true;
-      if (handshake_pending_)
-        handshake_closed();
-      if (cfg_.pattern == PATTERN_REQREP)
-        set_present(false);
-    }
-  }
-  return lost;
-}
-
 /* The receiver will not take this sender: every later send fails with
- * the reason. I/O thread, mu_ not held. */
+ * the reason. */
 void Sender::handshake_failed(uint16_t ev, uint32_t value) {
   std::string why;
   if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
@@ -677,577 +582,385 @@ void Sender::handshake_failed(uint16_t ev, uint32_t value) {
     why = "the security handshake with " + cfg_.endpoint +
           " failed: is 'server-key' (or keys-dir's server.key) the receiver's public key?";
   GST_ERROR_OBJECT(cfg_.log_object, "%s", why.c_str());
-  Locked lk(this);
   if (fatal_.empty())
     fatal_ = why;
-  /* Whatever waits learns it now. */
-  for (Slot *s : {&frame_, &term_}) {
-    if (s->msg) {
-      s->msg.reset();
-      finish(*s, s->gen, Result::FAILED, fatal_);
-    }
-  }
 }
 
-Sender::Status Sender::wait_receiver(int timeout_ms, std::string *error) {
-  std::unique_lock<std::mutex> lk(mu_);
-  cv_.wait_for(lk, std::chrono::milliseconds(std::max(timeout_ms, 0)),
-               [&] { return present_ || flushing_ || !fatal_.empty() || !thread_.joinable(); });
-  if (!fatal_.empty()) {
-    *error = fatal_;
-    return Status::ERROR;
-  }
-  if (flushing_ || !thread_.joinable())
-    return Status::FLUSHING;
-  return present_ ? Status::OK : Status::NO_RECEIVER;
+/* A connection closed before its handshake was done. */
+void Sender::handshake_closed() {
+  handshake_pending_ = false;
+  handshake_closed_++;
+  renew_at_us_ = monotonic_us() + static_cast<uint64_t>(kHandshakeRenewMs) * 1000;
+  GST_INFO_OBJECT(cfg_.log_object, "%s: connection closed during the handshake, %d in a row", cfg_.endpoint.c_str(),
+                  handshake_closed_);
+  if (handshake_closed_ >= kHandshakeClosedSuspect && cfg_.on_handshake_closed)
+    cfg_.on_handshake_closed(handshake_closed_);
 }
 
-Sender::Status Sender::send(OutMessage msg, std::string *error, Message *reply, int connect_wait_ms) {
-  std::unique_lock<std::mutex> lk(mu_);
-  if (flushing_ || !thread_.joinable())
-    return Status::FLUSHING;
-  if (!fatal_.empty()) {
-    *error = fatal_;
-    return Status::ERROR;
+bool Sender::read_monitor() {
+  bool lost = false;
+  uint16_t ev;
+  uint32_t value;
+  while (read_event(monitor_, &event_, &ev, &value)) {
+    if (ev == ZMQ_EVENT_CONNECTED) {
+      handshake_pending_ = true;
+    } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+      handshake_pending_ = false;
+      handshake_closed_ = handshake_failures_ = 0;
+      renew_at_us_ = 0;
+      if (cfg_.pattern == PATTERN_REQREP)
+        present_ = true; /* a PUB sender's receiver is there once subscribed */
+    } else if (ev & kHandshakeFailed) {
+      if (is_refusal(ev, value))
+        handshake_failed(ev, value);
+      else if (handshake_pending_)
+        handshake_closed();
+    } else if (ev == ZMQ_EVENT_DISCONNECTED) {
+      lost = true;
+      if (handshake_pending_)
+        handshake_closed();
+      if (cfg_.pattern == PATTERN_REQREP)
+        present_ = false;
+    }
   }
-  if (cfg_.pattern == PATTERN_PUBSUB) {
-    if (frame_.msg)
-      stats_.dropped++;
-    frame_.msg = std::move(msg);
-    frame_.gen++;
-    lk.unlock();
-    wake_.signal();
-    return Status::OK;
-  }
-  frame_.msg = std::move(msg);
-  frame_.connect_wait_ms = connect_wait_ms;
-  uint64_t gen = ++frame_.gen;
-  wake_.signal();
-  cv_.wait(lk, [&] { return frame_.done_gen >= gen || flushing_; });
-  if (frame_.done_gen < gen || frame_.result == Result::ABORTED)
-    return Status::FLUSHING;
-  if (frame_.result == Result::FAILED) {
-    *error = frame_.error;
-    return Status::ERROR;
-  }
-  if (frame_.result == Result::SKIPPED)
-    return Status::SKIPPED;
-  if (frame_.result == Result::NO_RECEIVER)
-    return Status::NO_RECEIVER;
-  if (reply)
-    std::swap(*reply, frame_reply_);
-  return Status::OK;
+  return lost;
 }
 
-bool Sender::terminate(std::string header, int timeout_ms) {
-  std::unique_lock<std::mutex> lk(mu_);
-  if (flushing_ || !thread_.joinable() || !fatal_.empty())
-    return false;
-  term_.msg = OutMessage{std::move(header), nullptr};
-  term_.deadline_us = monotonic_us() + static_cast<uint64_t>(std::max(timeout_ms, 0)) * 1000;
-  uint64_t gen = ++term_.gen;
-  wake_.signal();
-  /* The I/O thread enforces the deadline; this wait only has a margin so it
-   * can never outlive it. */
-  cv_.wait_for(lk, std::chrono::milliseconds(static_cast<int64_t>(timeout_ms) + 1000),
-               [&] { return term_.done_gen >= gen || flushing_; });
-  return term_.done_gen >= gen && term_.result == Result::OK;
-}
-
-void Sender::run_reqrep() {
-  /* What is in flight: a frame (gen > 0) or the terminate. */
-  std::optional<OutMessage> cur;
-  Slot *cur_slot = nullptr;
-  uint64_t cur_gen = 0, cur_deadline = 0;
-  uint64_t cur_aborts = 0; /* aborts_ when cur was taken */
-  /* Until the receiver has answered once: when cur is given up unsent for
-   * want of a receiver (0: never; see send()'s connect_wait_ms). */
-  uint64_t connect_deadline = 0;
-  bool inflight = false;
-  uint64_t sent_at = 0; /* when the attempt in flight went out */
-  /* When the current attempt fails. Until the receiver has answered once, a
-   * sender waits for it without limit, and an attempt's clock starts when
-   * its request goes out. After that, and after any failure, the clock
-   * starts when the attempt does, so a receiver that went away, or that
-   * accepts connections but never answers, is given up on. */
-  uint64_t deadline = 0;
-  bool answered_once = false;
-  /* Failed attempts in a row, whatever message they carried: only an
-   * answer resets it, so a receiver that is gone is given up on after
-   * max-retries + 1 attempts also when each frame is skipped. */
-  int failures = 0;
-  bool last_lost = false; /* the newest failure was a lost connection */
-  Message reply, event;
-  const uint64_t timeout_us = static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
-
-  /* The attempt in flight failed, by a timeout (the socket is replaced: it
-   * may be stuck on a dead connection) or a lost connection. Returns false
-   * when the thread cannot go on. */
-  auto attempt_failed = [&](bool timed_out, uint64_t now) -> bool {
-    failures++;
-    last_lost = !timed_out;
-    if (timed_out)
-      GST_WARNING_OBJECT(cfg_.log_object, "no answer from %s within %d ms (%d failed attempts in a row)",
-                         cfg_.endpoint.c_str(), cfg_.request_timeout_ms, failures);
-    else
-      GST_WARNING_OBJECT(cfg_.log_object, "connection to %s lost with a request on it (%d failed attempts in a row)",
-                         cfg_.endpoint.c_str(), failures);
-    /* A fresh socket either way. After a timeout the old one may be stuck
-     * on a dead connection; after a loss it still offers that connection
-     * for sending for a moment (the monitor can tell before the socket
-     * knows), and what went there would vanish. With ZMQ_IMMEDIATE the new
-     * one takes the message only once a receiver has completed its
-     * handshake. */
-    close_socket();
-    std::string err;
-    sock_ = make_socket(&err);
-    inflight = false;
-    deadline = now + timeout_us;
-    Locked lk(this);
-    stats_.reconnects++;
-    if (timed_out)
-      stats_.timeouts++;
-    else
-      stats_.lost++;
-    if (!sock_) {
-      finish(*cur_slot, cur_gen, Result::FAILED, err);
-      cur.reset();
-      return false;
-    }
-    if (cfg_.max_retries >= 0 && failures > cfg_.max_retries) {
-      /* A receiver refusing a message larger than its max-message-size
-       * closes the connection as soon as the message arrives. */
-      finish(*cur_slot, cur_gen, Result::FAILED,
-             "no reply from " + cfg_.endpoint + " after " + std::to_string(failures) +
-                 " failed attempts in a row (each " + std::to_string(cfg_.request_timeout_ms) + " ms at most; " +
-                 (last_lost ? "the receiver closed the connection with the frame on it: is the frame larger than "
-                              "its max-message-size?)"
-                            : "is the receiver running?)"));
-      cur.reset();
-      deadline = 0;
-    } else if (!cfg_.resend && cur_slot == &frame_) {
-      stats_.skipped++;
-      finish(frame_, cur_gen, Result::SKIPPED);
-      cur.reset();
-      deadline = 0;
-    }
-    return true;
-  };
-
-  for (;;) {
-    {
-      Locked lk(this);
-      if (stop_)
-        break;
-      if (cur && (flushing_ || aborts_ != cur_aborts)) {
-        /* The request stays on the socket; REQ_RELAXED lets the next one
-         * go out and REQ_CORRELATE discards its late reply. */
-        finish(*cur_slot, cur_gen, Result::ABORTED);
-        cur.reset();
-        inflight = false;
-        deadline = 0;
-      }
-      if (!cur && !flushing_ && fatal_.empty()) {
-        Slot *s = frame_.msg ? &frame_ : (term_.msg ? &term_ : nullptr);
-        if (s) {
-          cur = std::move(s->msg);
-          s->msg.reset();
-          cur_slot = s;
-          cur_gen = s->gen;
-          cur_aborts = aborts_;
-          cur_deadline = s->deadline_us;
-          uint64_t now = monotonic_us();
-          deadline = answered_once ? now + timeout_us : 0;
-          connect_deadline = !answered_once && s == &frame_ && s->connect_wait_ms >= 0
-                                 ? now + static_cast<uint64_t>(s->connect_wait_ms) * 1000
-                                 : 0;
-        }
-      }
-    }
-
-    zmq_pollitem_t items[3] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
-                               {sock_, 0, static_cast<short>(cur ? (inflight ? ZMQ_POLLIN : ZMQ_POLLOUT) : 0), 0},
-                               {monitor_, 0, ZMQ_POLLIN, 0}};
-    uint64_t now = monotonic_us();
-    long timeout = -1;
-    if (deadline)
-      timeout = ms_until(deadline, now);
-    if (cur && cur_deadline)
-      timeout = min_timeout(timeout, ms_until(cur_deadline, now));
-    if (cur && !inflight && connect_deadline)
-      timeout = min_timeout(timeout, ms_until(connect_deadline, now));
-    if (renew_at_us_ && !inflight)
-      timeout = min_timeout(timeout, ms_until(renew_at_us_, now));
-    int rc = zmq_poll(items, 3, timeout);
-    if (rc < 0 && errno != EINTR) {
-      GST_ERROR_OBJECT(cfg_.log_object, "zmq_poll failed: %s", zmq_strerror(errno));
-      Locked lk(this);
-      if (cur)
-        finish(*cur_slot, cur_gen, Result::FAILED, std::string("polling failed: ") + zmq_strerror(errno));
-      break;
-    }
-    if (items[0].revents)
-      wake_.drain();
-    /* Read even while idle, so that a disconnection between two requests
-     * is not taken for the loss of the next one. */
-    bool lost = (items[2].revents & ZMQ_POLLIN) && read_monitor(&event);
-    /* Nothing can be in flight on a socket that never completed a
-     * handshake. */
-    if (renew_at_us_ && !inflight && monotonic_us() >= renew_at_us_ && !renew_socket()) {
-      Locked lk(this);
-      if (cur)
-        finish(*cur_slot, cur_gen, Result::FAILED, fatal_);
-      cur.reset();
-      break;
-    }
-    {
-      Locked lk(this);
-      if (cur && !fatal_.empty()) {
-        finish(*cur_slot, cur_gen, Result::FAILED, fatal_);
-        cur.reset();
-        inflight = false;
-        deadline = 0;
-      }
-    }
-    if (!cur)
+/* XPUB reports (un)subscriptions: byte 1 then the topic, or byte 0. */
+void Sender::note_subscriptions() {
+  while (receive_message(sock_, &scratch_)) {
+    if (scratch_.parts.empty() || scratch_.parts[0].size() < 1)
       continue;
-    now = monotonic_us();
+    bool now = static_cast<const uint8_t *>(scratch_.parts[0].data())[0] == 1;
+    GST_INFO_OBJECT(cfg_.log_object, "%s: receiver %s", cfg_.endpoint.c_str(), now ? "subscribed" : "gone");
+    present_ = now;
+  }
+}
 
-    bool answered = inflight && (items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &reply);
+Sender::Waited Sender::wait(short sock_events, uint64_t deadline_us) {
+  Waited w;
+  if (flushing_) {
+    w.flushing = true;
+    return w;
+  }
+  zmq_pollitem_t items[3] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
+                             {sock_, 0, sock_events, 0},
+                             {monitor_, 0, ZMQ_POLLIN, 0}};
+  uint64_t now = monotonic_us();
+  long timeout = deadline_us ? ms_until(deadline_us, now) : -1;
+  if (renew_at_us_)
+    timeout = min_timeout(timeout, ms_until(renew_at_us_, now));
+  if (zmq_poll(items, 3, timeout) < 0 && errno != EINTR)
+    GST_ERROR_OBJECT(cfg_.log_object, "zmq_poll failed: %s", zmq_strerror(errno));
+  if (items[0].revents)
+    wake_.drain();
+  /* Read even between two requests, so that a disconnection then is not
+   * taken for the loss of the next one. */
+  if (items[2].revents & ZMQ_POLLIN)
+    w.lost = read_monitor();
+  w.sock = items[1].revents;
+  w.flushing = flushing_;
+  return w;
+}
+
+Sender::Status Sender::send_reqrep(const OutMessage &msg, std::string *error, Message *reply, int connect_wait_ms,
+                                   uint64_t overall_deadline_us, bool terminating) {
+  const uint64_t timeout_us = static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
+  uint64_t now = monotonic_us();
+  /* When the attempt fails. Until the receiver has answered once, a sender
+   * waits for it without limit (or connect_wait_ms), and an attempt's clock
+   * starts when its request goes out. After that, and after any failure,
+   * the clock starts when the attempt does, so a receiver that went away,
+   * or that takes connections and never answers, is given up on. */
+  uint64_t deadline = answered_once_ ? now + timeout_us : 0;
+  const uint64_t connect_deadline =
+      !answered_once_ && connect_wait_ms >= 0 ? now + static_cast<uint64_t>(connect_wait_ms) * 1000 : 0;
+  bool inflight = false;
+  uint64_t sent_at = 0;
+  Message scratch;
+  Message *answer = reply ? reply : &scratch;
+  for (;;) {
+    if (!fatal_.empty()) {
+      *error = fatal_;
+      return Status::ERROR;
+    }
+    uint64_t until = deadline;
+    for (uint64_t d : {inflight ? 0 : connect_deadline, overall_deadline_us})
+      if (d && (!until || d < until))
+        until = d;
+    Waited w = wait(inflight ? ZMQ_POLLIN : ZMQ_POLLOUT, until);
+    /* A request left on the socket: REQ_RELAXED lets the next one go out,
+     * and REQ_CORRELATE discards its late answer. */
+    if (w.flushing)
+      return Status::FLUSHING;
+    now = monotonic_us();
+    bool answered = inflight && (w.sock & ZMQ_POLLIN) && receive_message(sock_, answer);
     /* An answer may have come in just before the connection closed (a
      * receiver that stops as soon as it has answered our terminate). */
-    if (!answered && inflight && lost)
-      answered = receive_message(sock_, &reply);
+    if (!answered && inflight && w.lost)
+      answered = receive_message(sock_, answer);
     if (answered) {
-      inflight = false;
-      deadline = 0;
-      answered_once = true;
-      failures = 0;
-      Locked lk(this);
-      if (cur_slot == &frame_)
-        std::swap(frame_reply_, reply);
-      stats_.acked++;
+      answered_once_ = true;
+      failures_ = 0;
       uint64_t rtt = (now - sent_at) * 1000;
-      stats_.rtt_last = rtt;
-      stats_.rtt_max = std::max(stats_.rtt_max, rtt);
-      stats_.rtt_sum += rtt;
-      stats_.rtt_count++;
-      stats_.last_ack_realtime_ns = static_cast<uint64_t>(g_get_real_time()) * 1000;
-      finish(*cur_slot, cur_gen, Result::OK);
-      cur.reset();
-      continue;
+      count([&](SenderStats &s) {
+        s.acked++;
+        s.rtt_last = rtt;
+        s.rtt_max = std::max(s.rtt_max, rtt);
+        s.rtt_sum += rtt;
+        s.rtt_count++;
+        s.last_ack_realtime_ns = static_cast<uint64_t>(g_get_real_time()) * 1000;
+      });
+      return Status::OK;
     }
-    if (inflight && lost && cur_slot == &term_) {
+    if (inflight && w.lost && terminating) {
       /* Sending it again could only reach a new receiver, which knows
-       * nothing of us: give up now rather than wait out its deadline. */
+       * nothing of us. */
       GST_INFO_OBJECT(cfg_.log_object, "%s: connection closed with the terminate on it", cfg_.endpoint.c_str());
-      Locked lk(this);
-      stats_.lost++;
-      finish(term_, cur_gen, Result::FAILED, "connection closed with the terminate on it");
-      cur.reset();
+      count([](SenderStats &s) { s.lost++; });
+      *error = "connection closed with the terminate on it";
+      return Status::ERROR;
+    }
+    /* The terminate's time is up: not a failed attempt (the receiver may
+     * be gone for good), nothing to count. */
+    if (overall_deadline_us && now >= overall_deadline_us) {
+      *error = "not acknowledged in time";
+      return Status::ERROR;
+    }
+    bool timed_out = deadline && now >= deadline;
+    if ((inflight && w.lost) || timed_out) {
+      /* The attempt failed. A fresh socket either way: after a timeout the
+       * old one may be stuck on a dead connection; after a loss it still
+       * offers that connection for sending for a moment (the monitor can
+       * tell before the socket knows), and what went there would vanish.
+       * With ZMQ_IMMEDIATE the new one takes the message only once a
+       * receiver has completed its handshake. */
+      bool lost = inflight && w.lost;
+      failures_++;
+      GST_WARNING_OBJECT(cfg_.log_object, "%s to %s (%d failed attempts in a row)",
+                         lost ? "connection lost with a request on it" : "no answer in time", cfg_.endpoint.c_str(),
+                         failures_);
+      count([&](SenderStats &s) {
+        s.reconnects++;
+        (lost ? s.lost : s.timeouts)++;
+      });
+      if (!renew_socket()) {
+        *error = fatal_;
+        return Status::ERROR;
+      }
       inflight = false;
-      deadline = 0;
+      deadline = now + timeout_us;
+      if (cfg_.max_retries >= 0 && failures_ > cfg_.max_retries) {
+        *error = "no reply from " + cfg_.endpoint + " after " + std::to_string(failures_) +
+                 " failed attempts in a row (each " + std::to_string(cfg_.request_timeout_ms) + " ms at most; " +
+                 (lost ? "the receiver closed the connection with the frame on it: is the frame larger than its "
+                         "max-message-size?)"
+                       : "is the receiver running?)");
+        return Status::ERROR;
+      }
+      if (!cfg_.resend && !terminating) {
+        count([](SenderStats &s) { s.skipped++; });
+        return Status::SKIPPED;
+      }
       continue;
     }
-    if (inflight && lost) {
-      /* Its answer cannot come: the receiver went away (or restarted). */
-      if (!attempt_failed(false, now))
-        break;
+    if (renew_at_us_ && !inflight && now >= renew_at_us_) {
+      if (!renew_socket()) {
+        *error = fatal_;
+        return Status::ERROR;
+      }
       continue;
     }
-    if (!inflight && (items[1].revents & ZMQ_POLLOUT)) {
-      if (send_message(sock_, *cur, ZMQ_DONTWAIT)) {
+    if (!inflight && (w.sock & ZMQ_POLLOUT)) {
+      if (send_message(sock_, msg, ZMQ_DONTWAIT)) {
         inflight = true;
         sent_at = now;
         /* An attempt keeps the deadline it got when it started. */
         if (!deadline)
           deadline = now + timeout_us;
-        if (cur_deadline)
-          deadline = std::min(deadline, cur_deadline);
-        Locked lk(this);
-        stats_.sent++;
-        stats_.bytes += cur->header.size() + (cur->payload ? cur->payload->size() : 0);
-      } else if (errno != EAGAIN) {
-        GST_WARNING_OBJECT(cfg_.log_object, "sending to %s failed: %s", cfg_.endpoint.c_str(),
-                           zmq_strerror(errno));
+        count([&](SenderStats &s) {
+          s.sent++;
+          s.bytes += msg.header.size() + (msg.payload ? msg.payload->size() : 0);
+        });
+        continue;
       }
+      if (errno != EAGAIN)
+        GST_WARNING_OBJECT(cfg_.log_object, "sending to %s failed: %s", cfg_.endpoint.c_str(), zmq_strerror(errno));
     }
-    if (!inflight && connect_deadline && now >= connect_deadline) {
-      Locked lk(this);
-      finish(*cur_slot, cur_gen, Result::NO_RECEIVER);
-      cur.reset();
-      connect_deadline = 0;
-      continue;
-    }
-    if (cur_deadline && now >= cur_deadline) {
-      Locked lk(this);
-      finish(*cur_slot, cur_gen, Result::FAILED, "terminate not acknowledged in time");
-      cur.reset();
-      inflight = false;
-      deadline = 0;
-      continue;
-    }
-    if (deadline && now >= deadline && !attempt_failed(true, now))
-      break;
+    if (!inflight && connect_deadline && now >= connect_deadline)
+      return Status::NO_RECEIVER;
   }
-  /* Anything still waiting learns that it will not go out. */
-  Locked lk(this);
-  if (cur)
-    finish(*cur_slot, cur_gen, Result::ABORTED);
 }
 
-/* XPUB reports (un)subscriptions: byte 1 then the topic, or byte 0. */
-void Sender::note_subscription(const Message &sub) {
-  if (sub.parts.empty() || sub.parts[0].size() < 1)
-    return;
-  bool now_sub = static_cast<const uint8_t *>(sub.parts[0].data())[0] == 1;
-  GST_INFO_OBJECT(cfg_.log_object, "%s: receiver %s", cfg_.endpoint.c_str(), now_sub ? "subscribed" : "gone");
-  set_present(now_sub);
+Sender::Status Sender::send(const OutMessage &msg, std::string *error, Message *reply, int connect_wait_ms) {
+  if (!sock_)
+    return Status::FLUSHING;
+  if (cfg_.pattern == PATTERN_REQREP)
+    return send_reqrep(msg, error, reply, connect_wait_ms, 0, false);
+  /* Pattern 2 never waits: what is there to read is read without waiting
+   * (the socket's commands, its monitor, the subscriptions), then the frame
+   * goes or is dropped. */
+  read_monitor();
+  note_subscriptions();
+  if (renew_at_us_ && monotonic_us() >= renew_at_us_)
+    renew_socket();
+  if (!fatal_.empty()) {
+    *error = fatal_;
+    return Status::ERROR;
+  }
+  /* Without a subscriber it goes nowhere; with the receiver's queue full
+   * (SNDHWM 1) it is refused: dropped, latest-frame semantics. */
+  bool ok = send_message(sock_, msg, ZMQ_DONTWAIT) && present_;
+  count([&](SenderStats &s) {
+    if (ok) {
+      s.sent++;
+      s.bytes += msg.header.size() + (msg.payload ? msg.payload->size() : 0);
+    } else {
+      s.dropped++;
+    }
+  });
+  return Status::OK;
 }
 
-void Sender::run_pubsub() {
-  Message sub, event;
+Sender::Status Sender::wait_receiver(int timeout_ms, std::string *error) {
+  const uint64_t deadline = monotonic_us() + static_cast<uint64_t>(std::max(timeout_ms, 0)) * 1000;
+  const bool sub = cfg_.pattern == PATTERN_PUBSUB;
   for (;;) {
-    std::optional<OutMessage> frame, term;
-    uint64_t term_gen = 0, term_deadline = 0;
-    {
-      Locked lk(this);
-      if (stop_)
-        break;
-      if (frame_.msg) {
-        frame = std::move(frame_.msg);
-        frame_.msg.reset();
-      }
-      if (term_.msg && term_.done_gen < term_.gen) {
-        term_gen = term_.gen;
-        term_deadline = term_.deadline_us;
-      }
+    if (!fatal_.empty()) {
+      *error = fatal_;
+      return Status::ERROR;
     }
-    if (frame) {
-      /* Without a subscriber it goes nowhere; with the receiver's queue
-       * full (SNDHWM 1) it is refused: dropped, latest-frame semantics. */
-      bool ok = send_message(sock_, *frame, ZMQ_DONTWAIT);
-      Locked lk(this);
-      if (ok && present_) {
-        stats_.sent++;
-        stats_.bytes += frame->header.size() + (frame->payload ? frame->payload->size() : 0);
-      } else {
-        stats_.dropped++;
-      }
+    if (present_)
+      return Status::OK;
+    /* The deadline may have passed already: one look, without waiting. */
+    Waited w = wait(sub ? ZMQ_POLLIN : 0, std::max(deadline, monotonic_us() + 1));
+    if (w.flushing)
+      return Status::FLUSHING;
+    if (sub && (w.sock & ZMQ_POLLIN))
+      note_subscriptions();
+    uint64_t now = monotonic_us();
+    if (renew_at_us_ && now >= renew_at_us_ && !renew_socket()) {
+      *error = fatal_;
+      return Status::ERROR;
     }
-    long timeout = -1;
-    if (term_gen) {
-      /* A receiver that has just connected may have a subscription not yet
-       * read: read them before judging whether anybody listens. */
-      while (receive_message(sock_, &sub))
-        note_subscription(sub);
-      uint64_t now = monotonic_us();
-      Locked lk(this);
-      if (flushing_ && !stop_) {
-        finish(term_, term_gen, Result::ABORTED);
-        term_.msg.reset();
-      } else if (!present_) {
-        /* Nobody to tell. */
-        finish(term_, term_gen, Result::FAILED, "no receiver subscribed");
-        term_.msg.reset();
-      } else {
-        if (send_message(sock_, *term_.msg, ZMQ_DONTWAIT)) {
-          close_linger_ms_ = kPubTerminateLingerMs;
-          finish(term_, term_gen, Result::OK);
-          term_.msg.reset();
-        } else if (now >= term_deadline) {
-          finish(term_, term_gen, Result::FAILED, "receiver did not take the terminate in time");
-          term_.msg.reset();
-        } else {
-          timeout = std::min(kPubRetryMs, ms_until(term_deadline, now));
-        }
-      }
+    if (present_)
+      return Status::OK;
+    if (now >= deadline)
+      return Status::NO_RECEIVER;
+  }
+}
+
+bool Sender::terminate(const std::string &header, int timeout_ms) {
+  if (!sock_ || !fatal_.empty())
+    return false;
+  const uint64_t deadline = monotonic_us() + static_cast<uint64_t>(std::max(timeout_ms, 0)) * 1000;
+  OutMessage term{header, nullptr};
+  std::string error;
+  if (cfg_.pattern == PATTERN_REQREP)
+    return send_reqrep(term, &error, nullptr, -1, deadline, true) == Status::OK;
+  /* A receiver that has just connected may have a subscription not yet
+   * read: read them before judging whether anybody listens. */
+  read_monitor();
+  note_subscriptions();
+  if (!present_)
+    return false; /* nobody to tell */
+  for (;;) {
+    if (send_message(sock_, term, ZMQ_DONTWAIT)) {
+      close_linger_ms_ = kPubTerminateLingerMs;
+      return true;
     }
-    if (renew_at_us_)
-      timeout = min_timeout(timeout, ms_until(renew_at_us_, monotonic_us()));
-    zmq_pollitem_t items[3] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
-                               {sock_, 0, ZMQ_POLLIN, 0},
-                               {monitor_, 0, ZMQ_POLLIN, 0}};
-    int rc = zmq_poll(items, 3, timeout);
-    if (rc < 0 && errno != EINTR) {
+    uint64_t now = monotonic_us();
+    if (now >= deadline)
+      return false;
+    /* With XPUB_NODROP the socket refuses while its pipe is full and says
+     * nothing when it drains: tried again at short intervals. */
+    if (wait(0, std::min(deadline, now + static_cast<uint64_t>(kPubRetryMs) * 1000)).flushing)
+      return false;
+  }
+}
+
+/* ---- receiver ---- */
+
+ReceiverContext::~ReceiverContext() { close(); }
+
+bool ReceiverContext::open(const PortConfig &cfg, Error *error) {
+  init_debug();
+  cfg_ = cfg;
+  std::string why;
+  ctx_ = new_context(wake_, &why);
+  if (!ctx_) {
+    *error = {"Could not set up ZeroMQ", why};
+    return false;
+  }
+  if (!cfg_.security.active())
+    return true;
+  /* Our own ZAP handler, in our own context: every handshake on our ports
+   * asks it. */
+  zap_ = zmq_socket(ctx_, ZMQ_REP);
+  if (!zap_ || zmq_bind(zap_, "inproc://zeromq.zap.01") != 0) {
+    *error = {"Could not start the authentication handler", zmq_strerror(errno)};
+    close();
+    return false;
+  }
+  set_int(zap_, ZMQ_LINGER, 0);
+  stop_ = false;
+  try {
+    zap_thread_ = std::thread(&ReceiverContext::zap_main, this);
+  } catch (const std::system_error &e) {
+    *error = {"Could not start the authentication handler", e.what()};
+    close();
+    return false;
+  }
+  return true;
+}
+
+void ReceiverContext::close() {
+  if (zap_thread_.joinable()) {
+    stop_ = true;
+    wake_.signal();
+    zap_thread_.join();
+  }
+  if (zap_) {
+    zmq_close(zap_);
+    zap_ = nullptr;
+  }
+  if (ctx_) {
+    zmq_ctx_term(ctx_);
+    ctx_ = nullptr;
+  }
+  std::lock_guard<std::mutex> lk(refusals_mu_);
+  refusals_.clear();
+}
+
+bool ReceiverContext::take_refusal(int port, std::string *reason, std::string *peer) {
+  std::lock_guard<std::mutex> lk(refusals_mu_);
+  auto it = refusals_.find(port);
+  if (it == refusals_.end())
+    return false;
+  *reason = it->second.first;
+  *peer = it->second.second;
+  refusals_.erase(it);
+  return true;
+}
+
+void ReceiverContext::zap_main() {
+  while (!stop_) {
+    zmq_pollitem_t items[2] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0}, {zap_, 0, ZMQ_POLLIN, 0}};
+    if (zmq_poll(items, 2, -1) < 0 && errno != EINTR) {
       GST_ERROR_OBJECT(cfg_.log_object, "zmq_poll failed: %s", zmq_strerror(errno));
       break;
     }
     if (items[0].revents)
       wake_.drain();
-    if (items[2].revents & ZMQ_POLLIN)
-      read_monitor(&event);
-    if (renew_at_us_ && monotonic_us() >= renew_at_us_) {
-      if (!renew_socket())
-        break;
-      continue;
-    }
-    while ((items[1].revents & ZMQ_POLLIN) && receive_message(sock_, &sub))
-      note_subscription(sub);
-  }
-  Locked lk(this);
-  if (term_.msg) {
-    finish(term_, term_.gen, Result::ABORTED);
-    term_.msg.reset();
-  }
-}
-
-/* ---- Receiver ---- */
-
-Receiver::Receiver(ReceiverConfig cfg, ReceiverHandler *handler) : cfg_(std::move(cfg)), handler_(handler) {
-  init_debug();
-}
-
-Receiver::~Receiver() { close(); }
-
-void Receiver::close() {
-  stop();
-  if (zap_) {
-    zmq_close(zap_);
-    zap_ = nullptr;
-  }
-  for (size_t i = 0; i < monitors_.size(); i++) {
-    zmq_socket_monitor(socks_[i], nullptr, 0);
-    zmq_close(monitors_[i]);
-  }
-  monitors_.clear();
-  accepted_.clear();
-  open_fds_.clear();
-  handshaking_.clear();
-  for (void *s : socks_) {
-    set_int(s, ZMQ_LINGER, kRepCloseLingerMs);
-    zmq_close(s);
-  }
-  socks_.clear();
-  if (ctx_) {
-    zmq_ctx_term(ctx_);
-    ctx_ = nullptr;
-  }
-  for (const auto &[path, ino] : ipc_files_) {
-    struct stat st;
-    if (lstat(path.c_str(), &st) == 0 && st.st_ino == ino && S_ISSOCK(st.st_mode))
-      unlink(path.c_str());
-  }
-  ipc_files_.clear();
-}
-
-bool Receiver::open(Error *error) {
-  std::string why;
-  auto fail = [&](std::string message, std::string debug) {
-    *error = {std::move(message), std::move(debug)};
-    close();
-    return false;
-  };
-  ctx_ = new_context(wake_, &why);
-  if (!ctx_)
-    return fail("Could not set up ZeroMQ", why);
-  bool rep = cfg_.pattern == PATTERN_REQREP;
-  const SecurityConfig &sec = cfg_.security;
-  if (sec.active()) {
-    /* Our own ZAP handler, in our own context, answered by the I/O thread:
-     * every handshake on our ports asks it. */
-    zap_ = zmq_socket(ctx_, ZMQ_REP);
-    if (!zap_ || zmq_bind(zap_, "inproc://zeromq.zap.01") != 0)
-      return fail("Could not start the authentication handler", zmq_strerror(errno));
-    set_int(zap_, ZMQ_LINGER, 0);
-  }
-  for (size_t index = 0; index < cfg_.ports.size(); index++) {
-    int port = cfg_.ports[index];
-    /* One socket per port, unlike NetGear's one socket bound to all ports:
-     * the port a message arrives on identifies its sender, and one sender's
-     * REQ/REP lock-step never waits on another's. */
-    void *s = zmq_socket(ctx_, rep ? ZMQ_REP : ZMQ_SUB);
-    if (!s)
-      return fail("Could not create a ZeroMQ socket", zmq_strerror(errno));
-    socks_.push_back(s);
-    set_int(s, ZMQ_LINGER, 0);
-    set_heartbeat(s);
-    if (cfg_.ipv6)
-      set_int(s, ZMQ_IPV6, 1);
-    /* Few queued messages per connection: a peer (a DEALER can) that
-     * floods requests gets refused by TCP backpressure, not buffered in
-     * our memory. */
-    set_int(s, ZMQ_RCVHWM, rep ? 2 : 1);
-    if (!rep)
-      zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
-    if (cfg_.max_message_size > 0)
-      zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &cfg_.max_message_size, sizeof cfg_.max_message_size);
-    if (sec.active()) {
-      /* The domain tells the ZAP handler which port asks. */
-      std::string domain = "netgear-" + std::to_string(index);
-      zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain.data(), domain.size());
-    }
-    if (sec.mode != SECURE_NONE) {
-      set_int(s, ZMQ_CURVE_SERVER, 1);
-      set_key(s, ZMQ_CURVE_PUBLICKEY, sec.public_key);
-      set_key(s, ZMQ_CURVE_SECRETKEY, sec.secret_key);
-    }
-    /* The handshake tells when a sender is there, before its first frame.
-     * Connected before the bind, so no event is lost. */
-    void *m = monitor_socket(
-        ctx_, s, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | kHandshakeFailed, &why);
-    if (!m)
-      return fail("Could not set up ZeroMQ", why);
-    monitors_.push_back(m);
-    accepted_.emplace_back();
-    open_fds_.emplace_back();
-    handshaking_.emplace_back();
-    std::string uri = endpoint_uri(cfg_.protocol, cfg_.address, port);
-    if (cfg_.protocol == "ipc" && ipc_in_use(uri.substr(strlen("ipc://"))))
-      return fail("The socket file " + uri.substr(strlen("ipc://")) + " is in use",
-                  "another netgearsrc (or another program) listens on it; binding would take it over without a word "
-                  "(ZeroMQ replaces the file): give each receiver its own address");
-    if (zmq_bind(s, uri.c_str()) != 0) {
-      int e = errno;
-      std::string debug = "cannot bind " + uri + ": " + zmq_strerror(e);
-      std::string where = cfg_.protocol == "ipc" ? uri.substr(strlen("ipc://")) : std::string();
-      if (e == EADDRINUSE)
-        return fail("Port " + std::to_string(port) + " is already in use",
-                    debug + ": another netgearsrc, or another program, listens on it (ss -ltnp tells which)");
-      if (e == EADDRNOTAVAIL)
-        return fail("Cannot listen on " + cfg_.address + ": it is not an address of this host",
-                    debug + "; a receiver listens on * (or 0.0.0.0) for every interface, or on one of this "
-                            "host's own addresses");
-      if (!where.empty())
-        return fail("Cannot create the socket file " + where,
-                    debug + "; with protocol=ipc, address is the path the socket files start with, in a "
-                            "folder that exists and that this process may write to");
-      return fail("Could not listen on port " + std::to_string(port), debug);
-    }
-    if (cfg_.protocol == "ipc") {
-      std::string path = uri.substr(strlen("ipc://"));
-      struct stat st;
-      if (stat(path.c_str(), &st) == 0)
-        ipc_files_.emplace_back(path, st.st_ino);
-    }
-    GST_DEBUG_OBJECT(cfg_.log_object, "bound %s", uri.c_str());
-  }
-  return true;
-}
-
-bool Receiver::start(std::string *error) {
-  stop_ = false;
-  try {
-    thread_ = std::thread(&Receiver::run, this);
-  } catch (const std::system_error &e) {
-    *error = std::string("cannot start the receiving thread: ") + e.what();
-    return false;
-  }
-  return true;
-}
-
-void Receiver::stop() {
-  stop_ = true;
-  if (thread_.joinable()) {
-    wake_.signal();
-    thread_.join();
+    if (items[1].revents & ZMQ_POLLIN)
+      handle_zap();
   }
 }
 
 /* Reads one ZAP request (version, request id, domain, address, identity,
  * mechanism, credentials...) and answers it. A refusal's reason is kept
  * for the port's handshake-failed event, which names the peer. */
-void Receiver::handle_zap(std::vector<std::string> *refusals, std::vector<std::string> *peers) {
+void ReceiverContext::handle_zap() {
   std::vector<std::string> frames;
   for (;;) {
     Part p;
@@ -1264,18 +977,18 @@ void Receiver::handle_zap(std::vector<std::string> *refusals, std::vector<std::s
   std::string request_id = frames.size() > 1 ? frames[1] : std::string();
   bool well_formed = frames.size() >= 6 && frames[0] == "1.0";
   ZapVerdict v;
-  size_t index = SIZE_MAX;
+  int port = -1;
   if (well_formed) {
     const std::string &domain = frames[2];
     if (domain.rfind("netgear-", 0) == 0)
-      index = std::strtoul(domain.c_str() + 8, nullptr, 10);
+      port = static_cast<int>(std::strtol(domain.c_str() + 8, nullptr, 10));
     v = zap_decide(cfg_.security, frames[5], frames[3], frames.size() > 6 ? frames[6] : std::string());
   } else {
     v.reason = "malformed authentication request";
   }
-  if (!v.allowed && index < refusals->size()) {
-    (*refusals)[index] = v.reason;
-    (*peers)[index] = frames[3];
+  if (!v.allowed && port > 0) {
+    std::lock_guard<std::mutex> lk(refusals_mu_);
+    refusals_[port] = {v.reason, frames[3]};
   }
   const std::string status = v.allowed ? "200" : "400";
   const std::string text = v.allowed ? "OK" : v.reason;
@@ -1284,159 +997,200 @@ void Receiver::handle_zap(std::vector<std::string> *refusals, std::vector<std::s
     zmq_send(zap_, parts[i].data(), parts[i].size(), (i < 5 ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
 }
 
-void Receiver::run() {
-  const size_t n = socks_.size();
-  const bool rep = cfg_.pattern == PATTERN_REQREP;
-  /* wake-up, then the ports' sockets, then their monitors, then ZAP */
-  std::vector<zmq_pollitem_t> items(2 * n + 2);
-  std::vector<std::string> refusals(n), refusal_peers(n); /* each port's newest ZAP refusal */
-  Message msg, event;
-  std::vector<std::string> &accepted = accepted_;
-  std::vector<std::set<int>> &open_fds = open_fds_;
-  /* ... told once the port has nothing left to read: the monitor may
-   * report a disconnection before the sender's last messages are read. */
-  std::vector<bool> disconnected(n, false);
-  /* Liveness: when each port was last heard from (0: not watched, i.e.
-   * nobody there yet, or already reported silent). */
-  const uint64_t silence_us = static_cast<uint64_t>(std::max(cfg_.silence_timeout_ms, 0)) * 1000;
-  std::vector<uint64_t> heard(n, 0);
-  while (!stop_) {
-    items[0] = {nullptr, wake_.fd(), ZMQ_POLLIN, 0};
-    uint64_t now = monotonic_us();
-    long timeout = -1;
-    for (size_t i = 0; i < n; i++) {
-      bool accept = handler_->can_accept(i);
-      items[i + 1] = {socks_[i], 0, static_cast<short>(accept ? ZMQ_POLLIN : 0), 0};
-      items[n + i + 1] = {monitors_[i], 0, ZMQ_POLLIN, 0};
-      if (!silence_us || !heard[i])
+bool PortSocket::bind(Error *error) {
+  const PortConfig &cfg = ctx_.config();
+  const bool rep = cfg.pattern == PATTERN_REQREP;
+  std::string why;
+  auto fail = [&](std::string message, std::string debug) {
+    *error = {std::move(message), std::move(debug)};
+    close();
+    return false;
+  };
+  if (!wake_.valid())
+    return fail("Could not set up a wake-up", strerror(errno));
+  /* One socket per port, unlike NetGear's one socket bound to all ports:
+   * the port a message arrives on identifies its sender, and one sender's
+   * REQ/REP lock-step never waits on another's. */
+  sock_ = zmq_socket(ctx_.zmq(), rep ? ZMQ_REP : ZMQ_SUB);
+  if (!sock_)
+    return fail("Could not create a ZeroMQ socket", zmq_strerror(errno));
+  set_int(sock_, ZMQ_LINGER, 0);
+  set_heartbeat(sock_);
+  if (cfg.ipv6)
+    set_int(sock_, ZMQ_IPV6, 1);
+  /* Few queued messages per connection: a peer (a DEALER can) that floods
+   * requests gets refused by TCP backpressure, not buffered in our
+   * memory. */
+  set_int(sock_, ZMQ_RCVHWM, std::max(cfg.queue, 1));
+  if (!rep)
+    zmq_setsockopt(sock_, ZMQ_SUBSCRIBE, "", 0);
+  if (cfg.max_message_size > 0)
+    zmq_setsockopt(sock_, ZMQ_MAXMSGSIZE, &cfg.max_message_size, sizeof cfg.max_message_size);
+  const SecurityConfig &sec = cfg.security;
+  if (sec.active()) {
+    /* The domain tells the ZAP handler which port asks. */
+    std::string domain = "netgear-" + std::to_string(port_);
+    zmq_setsockopt(sock_, ZMQ_ZAP_DOMAIN, domain.data(), domain.size());
+  }
+  if (sec.mode != SECURE_NONE) {
+    set_int(sock_, ZMQ_CURVE_SERVER, 1);
+    set_key(sock_, ZMQ_CURVE_PUBLICKEY, sec.public_key);
+    set_key(sock_, ZMQ_CURVE_SECRETKEY, sec.secret_key);
+  }
+  /* The handshake tells when a sender is there, before its first frame.
+   * Connected before the bind, so no event is lost. */
+  monitor_ = monitor_socket(ctx_.zmq(), sock_,
+                            ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
+                                kHandshakeFailed,
+                            &why);
+  if (!monitor_)
+    return fail("Could not set up ZeroMQ", why);
+  std::string uri = endpoint_uri(cfg.protocol, cfg.address, port_);
+  std::string where = cfg.protocol == "ipc" ? uri.substr(strlen("ipc://")) : std::string();
+  if (!where.empty() && ipc_in_use(where))
+    return fail("The socket file " + where + " is in use",
+                "another netgearsrc (or another program) listens on it; binding would take it over without a word "
+                "(ZeroMQ replaces the file): give each receiver its own address");
+  if (zmq_bind(sock_, uri.c_str()) != 0) {
+    int e = errno;
+    std::string debug = "cannot bind " + uri + ": " + zmq_strerror(e);
+    if (e == EADDRINUSE)
+      return fail("Port " + std::to_string(port_) + " is already in use",
+                  debug + ": another netgearsrc, or another program, listens on it (ss -ltnp tells which)");
+    if (e == EADDRNOTAVAIL)
+      return fail("Cannot listen on " + cfg.address + ": it is not an address of this host",
+                  debug + "; a receiver listens on * (or 0.0.0.0) for every interface, or on one of this host's "
+                          "own addresses");
+    if (!where.empty())
+      return fail("Cannot create the socket file " + where,
+                  debug + "; with protocol=ipc, address is the path the socket files start with, in a folder "
+                          "that exists and that this process may write to");
+    return fail("Could not listen on port " + std::to_string(port_), debug);
+  }
+  struct stat st;
+  if (!where.empty() && stat(where.c_str(), &st) == 0) {
+    ipc_path_ = where;
+    ipc_ino_ = st.st_ino;
+  }
+  GST_DEBUG_OBJECT(cfg.log_object, "bound %s", uri.c_str());
+  return true;
+}
+
+void PortSocket::close() {
+  if (monitor_) {
+    zmq_socket_monitor(sock_, nullptr, 0);
+    zmq_close(monitor_);
+    monitor_ = nullptr;
+  }
+  if (sock_) {
+    /* Time for the last replies to leave. */
+    set_int(sock_, ZMQ_LINGER, kRepCloseLingerMs);
+    zmq_close(sock_);
+    sock_ = nullptr;
+  }
+  struct stat st;
+  if (!ipc_path_.empty() && lstat(ipc_path_.c_str(), &st) == 0 && st.st_ino == ipc_ino_ && S_ISSOCK(st.st_mode))
+    unlink(ipc_path_.c_str());
+  ipc_path_.clear();
+  accepted_peer_.clear();
+  open_fds_.clear();
+  handshaking_.clear();
+}
+
+PortSocket::Ready PortSocket::wait(int timeout_ms, bool read) {
+  zmq_pollitem_t items[3] = {{nullptr, wake_.fd(), ZMQ_POLLIN, 0},
+                             {monitor_, 0, ZMQ_POLLIN, 0},
+                             {sock_, 0, static_cast<short>(read ? ZMQ_POLLIN : 0), 0}};
+  Ready r;
+  if (zmq_poll(items, 3, timeout_ms) < 0) {
+    if (errno != EINTR)
+      GST_ERROR_OBJECT(ctx_.config().log_object, "port %d: zmq_poll failed: %s", port_, zmq_strerror(errno));
+    return r;
+  }
+  if (items[0].revents)
+    wake_.drain();
+  r.events = items[1].revents & ZMQ_POLLIN;
+  r.message = items[2].revents & ZMQ_POLLIN;
+  return r;
+}
+
+bool PortSocket::receive(Message *msg) { return receive_message(sock_, msg); }
+
+bool PortSocket::readable() {
+  int events = 0;
+  size_t len = sizeof events;
+  return zmq_getsockopt(sock_, ZMQ_EVENTS, &events, &len) == 0 && (events & ZMQ_POLLIN);
+}
+
+bool PortSocket::reply(const std::string &text) {
+  if (zmq_send(sock_, text.data(), text.size(), ZMQ_DONTWAIT) >= 0)
+    return true;
+  GST_WARNING_OBJECT(ctx_.config().log_object, "cannot reply on port %d: %s", port_, zmq_strerror(errno));
+  return false;
+}
+
+void PortSocket::events(std::vector<PortEvent> *out) {
+  const PortConfig &cfg = ctx_.config();
+  const uint64_t now = monotonic_us();
+  uint16_t ev = 0;
+  uint32_t value = 0;
+  while (read_event(monitor_, &event_, &ev, &value)) {
+    if (ev == ZMQ_EVENT_ACCEPTED) {
+      int fd = static_cast<int>(value); /* the value is the new connection's fd */
+      accepted_peer_ = peer_of_fd(fd);
+      open_fds_.insert(fd);
+      handshaking_.push_back({fd, accepted_peer_, now});
+    } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+      /* With several pending, which one succeeded is unknown: none of them
+       * is blamed if it closes later. */
+      if (handshaking_.size() == 1)
+        handshaking_.pop_front();
+      else
+        handshaking_.clear();
+      out->push_back({PortEvent::Kind::HANDSHAKE, accepted_peer_, {}, -1});
+    } else if (ev & kHandshakeFailed) {
+      GST_INFO_OBJECT(cfg.log_object, "port %d: handshake failed, event 0x%x value 0x%x", port_, ev, value);
+      std::string peer;
+      if (handshaking_.size() == 1)
+        peer = handshaking_.front().peer;
+      handshaking_.clear();
+      const bool mechanism =
+          ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
+      if (ev != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && !mechanism && !cfg.security.active()) {
+        /* No security here, so not a security failure. */
+        out->push_back({PortEvent::Kind::PATTERN_MISMATCH, peer, {}, -1});
         continue;
-      /* A port not read (its queue is full: our side is slow) is not
-       * silent: its sender is waiting for us. */
-      if (!accept)
-        heard[i] = now;
-      timeout = min_timeout(timeout, ms_until(heard[i] + silence_us, now));
-    }
-    items[2 * n + 1] = {zap_, 0, static_cast<short>(zap_ ? ZMQ_POLLIN : 0), 0};
-    int rc = zmq_poll(items.data(), static_cast<int>(items.size()) - (zap_ ? 0 : 1), timeout);
-    if (rc < 0) {
-      if (errno == EINTR)
-        continue;
-      GST_ERROR_OBJECT(cfg_.log_object, "zmq_poll failed: %s", zmq_strerror(errno));
-      break;
-    }
-    if (items[0].revents)
-      wake_.drain();
-    while (zap_ && (items[2 * n + 1].revents & ZMQ_POLLIN)) {
-      handle_zap(&refusals, &refusal_peers);
-      int events = 0;
-      size_t len = sizeof events;
-      if (zmq_getsockopt(zap_, ZMQ_EVENTS, &events, &len) != 0 || !(events & ZMQ_POLLIN))
-        break;
-    }
-    now = monotonic_us();
-    /* Events before messages: a sender is there before its first frame. */
-    for (size_t i = 0; i < n; i++) {
-      uint16_t ev = 0;
-      uint32_t value = 0;
-      while ((items[n + i + 1].revents & ZMQ_POLLIN) && read_event(monitors_[i], &event, &ev, &value)) {
-        if (ev == ZMQ_EVENT_ACCEPTED) {
-          int fd = static_cast<int>(value); /* the value is the new connection's fd */
-          accepted[i] = peer_of_fd(fd);
-          open_fds[i].insert(fd);
-          handshaking_[i].push_back({fd, accepted[i], now});
-          disconnected[i] = false;
-        } else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-          /* With several pending, which one succeeded is unknown: none of
-           * them is blamed if it closes later. */
-          if (handshaking_[i].size() == 1)
-            handshaking_[i].pop_front();
-          else
-            handshaking_[i].clear();
-          heard[i] = now;
-          handler_->on_handshake(i, accepted[i]);
-        } else if (ev & kHandshakeFailed) {
-          GST_INFO_OBJECT(cfg_.log_object, "port %d: handshake failed, event 0x%x value 0x%x", cfg_.ports[i], ev,
-                          value);
-          std::string peer;
-          if (handshaking_[i].size() == 1)
-            peer = handshaking_[i].front().peer;
-          handshaking_[i].clear();
-          /* ZAP saw the address; a connection refused that fast may be
-           * closed before its accept event could name the peer. */
-          if (peer.empty())
-            peer = refusal_peers[i];
-          const bool mechanism = ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
-                                 value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
-          if (ev != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && !mechanism && !cfg_.security.active()) {
-            /* No security here, so not a security failure. */
-            handler_->on_pattern_mismatch(i, peer);
-            continue;
-          }
-          std::string why;
-          if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
-            why = refusals[i].empty() ? "refused by the authentication" : refusals[i];
-          else if (mechanism)
-            why = cfg_.security.mode == SECURE_NONE ? "the sender uses security (CURVE) and this receiver does not"
-                                                    : "the sender uses no security (secure-mode none)";
-          else
-            why = "the handshake failed: the sender has no security, not this receiver's public key, or the "
-                  "other pattern";
-          handler_->on_auth_failed(i, peer, why);
-          refusals[i].clear();
-          refusal_peers[i].clear();
-        } else if (ev == ZMQ_EVENT_DISCONNECTED) {
-          int fd = static_cast<int>(value);
-          auto &hs = handshaking_[i];
-          auto it = std::find_if(hs.begin(), hs.end(), [fd](const Handshake &h) { return h.fd == fd; });
-          if (it != hs.end()) {
-            /* Closed before its handshake ended, with no event saying why:
-             * how ZeroMQ treats a peer whose socket type does not fit. One
-             * closed long after may be one whose end was taken for
-             * another's (two handshakes on a port ending out of order). */
-            std::string peer = it->peer;
-            bool prompt = now - it->accepted_us < kHandshakeCloseWindowUs;
-            hs.erase(it);
-            if (prompt)
-              handler_->on_pattern_mismatch(i, peer);
-          }
-          open_fds[i].erase(fd);
-          handler_->on_connection_closed(i, fd);
-          if (open_fds[i].empty())
-            disconnected[i] = true;
-        }
       }
-    }
-    /* One message per port per round, so a fast sender cannot starve the
-     * others. */
-    for (size_t i = 0; i < n && !stop_; i++) {
-      if (!(items[i + 1].revents & ZMQ_POLLIN) || !receive_message(socks_[i], &msg))
-        continue;
-      heard[i] = now;
-      std::string reply = handler_->on_message(i, msg);
-      msg.parts.clear();
-      if (rep && zmq_send(socks_[i], reply.data(), reply.size(), ZMQ_DONTWAIT) < 0)
-        GST_WARNING_OBJECT(cfg_.log_object, "cannot reply on port %d: %s", cfg_.ports[i], zmq_strerror(errno));
-      handler_->on_message_done(i);
-    }
-    for (size_t i = 0; i < n && !stop_; i++) {
-      int events = 0;
-      size_t len = sizeof events;
-      if (disconnected[i] && zmq_getsockopt(socks_[i], ZMQ_EVENTS, &events, &len) == 0 &&
-          !(events & ZMQ_POLLIN)) {
-        disconnected[i] = false;
-        handler_->on_disconnect(i);
+      std::string why, zap_peer;
+      bool refused = ctx_.take_refusal(port_, &why, &zap_peer);
+      /* ZAP saw the address; a connection refused that fast may be closed
+       * before its accept event could name the peer. */
+      if (peer.empty())
+        peer = zap_peer;
+      if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+        why = refused ? why : "refused by the authentication";
+      else if (mechanism)
+        why = cfg.security.mode == SECURE_NONE ? "the sender uses security (CURVE) and this receiver does not"
+                                               : "the sender uses no security (secure-mode none)";
+      else
+        why = "the handshake failed: the sender has no security, not this receiver's public key, or the other "
+              "pattern";
+      out->push_back({PortEvent::Kind::AUTH_FAILED, peer, why, -1});
+    } else if (ev == ZMQ_EVENT_DISCONNECTED) {
+      int fd = static_cast<int>(value);
+      auto it = std::find_if(handshaking_.begin(), handshaking_.end(), [fd](const Handshake &h) { return h.fd == fd; });
+      if (it != handshaking_.end()) {
+        /* Closed before its handshake ended, with no event saying why: how
+         * ZeroMQ treats a peer whose socket type does not fit. One closed
+         * long after may be one whose end was taken for another's. */
+        std::string peer = it->peer;
+        bool prompt = now - it->accepted_us < kHandshakeCloseWindowUs;
+        handshaking_.erase(it);
+        if (prompt)
+          out->push_back({PortEvent::Kind::PATTERN_MISMATCH, peer, {}, -1});
       }
-    }
-    for (size_t i = 0; i < n && !stop_ && silence_us; i++) {
-      if (heard[i] && !(items[i + 1].events & ZMQ_POLLIN)) {
-        /* Not read this round (its queue is full): the wait is ours. */
-        heard[i] = monotonic_us();
-        continue;
-      }
-      if (heard[i] && monotonic_us() >= heard[i] + silence_us) {
-        heard[i] = 0;
-        handler_->on_silent(i, !open_fds[i].empty());
-      }
+      open_fds_.erase(fd);
+      out->push_back({open_fds_.empty() ? PortEvent::Kind::LAST_CLOSED : PortEvent::Kind::CLOSED, {}, {}, fd});
     }
   }
 }

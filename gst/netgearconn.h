@@ -3,11 +3,15 @@
 /* gst-netgear: the ZeroMQ connection layer shared by netgearsink and
  * netgearsrc.
  *
- * Each Sender / Receiver runs one I/O thread that owns its sockets (ZeroMQ
- * sockets are not thread-safe). The thread blocks in zmq_poll() on its
- * sockets plus an eventfd, so it costs nothing while idle and is woken at
- * once for new work, flushing and stopping. Every wait has a deadline, so
- * stop() returns in bounded time whatever the peers do.
+ * The thread that moves a frame owns its socket: netgearsink's streaming
+ * thread uses its Sender in render(), and each netgearsrc port's task uses
+ * its PortSocket. ZeroMQ sockets are not thread-safe; one changes threads
+ * only behind a full memory barrier, which GStreamer's pad activation and
+ * state changes provide (the thread that opens a socket before streaming,
+ * or closes it after, never uses it while the streaming thread does). A
+ * blocking wait is a zmq_poll() on the socket, its monitor and an eventfd
+ * that wake() writes, with a deadline: no spinning, and a state change
+ * interrupts any wait at once.
  *
  * The wire format is not known here: the elements hand over encoded parts
  * (netgearwire.h) and get raw parts back.
@@ -15,10 +19,10 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,8 +49,9 @@ struct Error {
   std::string debug;
 };
 
-/* netgearsrc's `ports`: one to 65535 each, no port twice, at least one. */
-bool parse_ports(const std::string &text, std::vector<int> *ports, Error *error);
+/* netgearsrc's `ports`: one to 65535 each, no port twice, at least one
+ * unless `allow_empty` (the element has requested pads). */
+bool parse_ports(const std::string &text, std::vector<int> *ports, Error *error, bool allow_empty = false);
 
 /* With ipc, `address` is the path the socket files start with (ADDRESS:PORT).
  * The tcp-style defaults mean no path was given: this one is taken, the same
@@ -145,13 +150,13 @@ struct SenderConfig {
   SecurityConfig security; /* CURVE client keys when security.mode is set */
   /* The element whose log lines these are (GST_*_OBJECT); may be null. */
   void *log_object = nullptr;
-  /* Called from the I/O thread, without mu_, when connections to the
+  /* Called, on the thread using the Sender, when connections to the
    * receiver keep being closed during the ZeroMQ handshake: at each such
    * close from the kHandshakeClosedSuspect-th in a row on, with the count
-   * (the caller decides what to post, and how often). ZeroMQ
-   * reports no reason when the socket types do not match, so this is how
-   * a receiver with the other pattern shows (or something that is not a
-   * NetGear receiver at all). May be empty. */
+   * (the caller decides what to post, and how often). ZeroMQ reports no
+   * reason when the socket types do not match, so this is how a receiver
+   * with the other pattern shows (or something that is not a NetGear
+   * receiver at all). May be empty. */
   std::function<void(int in_a_row)> on_handshake_closed;
 };
 
@@ -167,11 +172,15 @@ struct SenderStats {
   uint64_t last_ack_realtime_ns = 0; /* CLOCK_REALTIME of the newest answer */
 };
 
+/* Used by one thread at a time: start() and stop() before and after
+ * streaming, everything else on the streaming thread, but set_flushing()
+ * and stats(), which any thread may call. */
 class Sender {
 public:
   /* SKIPPED: pattern 1 with resend=false, the message was given up after a
    * failed attempt (counted in stats().skipped). NO_RECEIVER: no receiver
-   * took the message within the wait asked for, and it was not sent. */
+   * took the message within the wait asked for, and it was not sent.
+   * FLUSHING: set_flushing(true) interrupted the wait. */
   enum class Status { OK, FLUSHING, ERROR, SKIPPED, NO_RECEIVER };
 
   explicit Sender(SenderConfig cfg);
@@ -179,230 +188,197 @@ public:
   Sender(const Sender &) = delete;
   Sender &operator=(const Sender &) = delete;
 
-  /* Creates the socket and the I/O thread. */
+  /* Creates the socket and connects it. */
   bool start(std::string *error);
-  /* Pattern 1: returns once the receiver acknowledged the message, with
-   * ERROR after max-retries timeouts (error says which endpoint), or with
-   * FLUSHING when set_flushing(true) interrupts it. Waits for a receiver that
-   * is not there yet without counting that as a timeout. With OK, `reply`
-   * (if given) holds the receiver's answer to this very message: REQ's
+  /* Pattern 1: sends and waits for the receiver's acknowledgement, which
+   * `reply` (if given) receives: the answer to this very message (REQ's
    * lock-step, and REQ_CORRELATE discarding answers to earlier attempts,
-   * make it so.
-   * With resend=false a failed attempt gives the message up (SKIPPED);
-   * max-retries then counts failed attempts in a row across messages.
-   * Until the receiver has answered once, `connect_wait_ms` (-1: no limit)
-   * bounds the wait for a receiver to take the message: NO_RECEIVER when
-   * none did, and the message never goes out.
-   * Pattern 2: hands the message over and returns; one not yet sent is
-   * replaced (latest-frame semantics) and counted as dropped, and so is
-   * one that no subscribed receiver takes. */
-  Status send(OutMessage msg, std::string *error, Message *reply = nullptr, int connect_wait_ms = -1);
+   * make it so). A failed attempt (no answer within request-timeout, or
+   * the connection lost with the message on it) replaces the socket and
+   * sends again, or with resend=false gives the message up (SKIPPED);
+   * ERROR after max-retries failed attempts in a row, whatever messages
+   * they carried (error says which endpoint). Until the receiver has
+   * answered once, `connect_wait_ms` (-1: no limit) bounds the wait for a
+   * receiver to take the message: NO_RECEIVER when none did, and it never
+   * went out.
+   * Pattern 2: hands the message to the socket without waiting; one the
+   * socket cannot take now, or that no subscribed receiver takes, is
+   * dropped and counted (stats().dropped). */
+  Status send(const OutMessage &msg, std::string *error, Message *reply = nullptr, int connect_wait_ms = -1);
   /* Waits at most timeout_ms for a receiver to be there (pattern 1:
    * connected, its handshake done; pattern 2: subscribed): OK,
-   * NO_RECEIVER, FLUSHING (set_flushing(true)) or ERROR (refused; `error`
-   * says why). */
+   * NO_RECEIVER, FLUSHING or ERROR (refused; `error` says why). */
   Status wait_receiver(int timeout_ms, std::string *error);
   /* Sends the terminate message and waits at most timeout_ms for it to be
-   * acknowledged (pattern 1) or handed to the network (pattern 2). Returns
-   * whether it got through. Interrupted by set_flushing(true). */
-  bool terminate(std::string header, int timeout_ms);
+   * acknowledged (pattern 1) or taken by the socket for a subscribed
+   * receiver (pattern 2). Returns whether it got through. */
+  bool terminate(const std::string &header, int timeout_ms);
+  /* Any thread: interrupts the wait of send(), wait_receiver() or
+   * terminate(), and makes them return FLUSHING until set back. */
   void set_flushing(bool flushing);
-  /* Joins the I/O thread and closes everything; bounded. */
+  /* Closes the socket (after the terminate, with a short linger). */
   void stop();
-  SenderStats stats();
+  SenderStats stats(); /* any thread */
   const std::string &endpoint() const { return cfg_.endpoint; }
   /* Whether the receiver refused the security handshake (send() then
    * fails with the reason). */
-  bool refused() {
-    std::lock_guard<std::mutex> lk(mu_);
-    return !fatal_.empty();
-  }
+  bool refused() const { return !fatal_.empty(); }
 
 private:
-  enum class Result { OK, FAILED, ABORTED, SKIPPED, NO_RECEIVER };
-  /* A message handed to the I/O thread. Results are matched by generation,
-   * so a late result never answers a newer request. */
-  struct Slot {
-    std::optional<OutMessage> msg; /* waiting to be taken by the I/O thread */
-    uint64_t gen = 0;              /* of the newest request */
-    uint64_t done_gen = 0;         /* of the newest finished one */
-    Result result = Result::OK;
-    std::string error;
-    uint64_t deadline_us = 0;      /* 0: none */
-    int connect_wait_ms = -1;      /* see send() */
-  };
-  void io_main();
-  void note_subscription(const Message &sub);
-  /* Reads the monitor's events; returns whether one of them closed the
-   * connection (pattern 1: the request on it is lost). */
-  bool read_monitor(Message *event);
-  void set_present(bool present);
-  void run_reqrep();
-  void run_pubsub();
   void *make_socket(std::string *error);
   void close_socket();
-  void finish(Slot &slot, uint64_t gen, Result r, std::string error = {});
-  /* mu_ for a scope. What finish() ended in it is told to the waiting
-   * thread once mu_ is let go: notified under mu_, that thread would wake
-   * only to wait for mu_, a second wake-up per frame. */
-  class Locked {
-  public:
-    explicit Locked(Sender *s) : s_(s), lk_(s->mu_) {}
-    ~Locked() {
-      bool notify = s_->notify_;
-      s_->notify_ = false;
-      lk_.unlock();
-      if (notify)
-        s_->cv_.notify_all();
-    }
-    Locked(const Locked &) = delete;
-    Locked &operator=(const Locked &) = delete;
-
-  private:
-    Sender *s_;
-    std::unique_lock<std::mutex> lk_;
+  bool renew_socket();
+  /* Waits on the wake-up, the monitor and, with `sock_events`, the socket,
+   * at most until `deadline_us` (0: no limit) or the socket renewal; reads
+   * the monitor's events. */
+  struct Waited {
+    short sock = 0;        /* the socket's revents */
+    bool lost = false;     /* a connection closed (pattern 1: a request on it is lost) */
+    bool flushing = false; /* set_flushing(true): give up now */
   };
+  Waited wait(short sock_events, uint64_t deadline_us);
+  /* Reads the monitor's events; returns whether one closed the connection
+   * (pattern 1: a request on it is lost). */
+  bool read_monitor();
+  void note_subscriptions();
+  bool is_refusal(uint16_t ev, uint32_t value);
+  void handshake_failed(uint16_t ev, uint32_t value);
+  void handshake_closed();
+  Status send_reqrep(const OutMessage &msg, std::string *error, Message *reply, int connect_wait_ms,
+                     uint64_t overall_deadline_us, bool terminating);
+  void count(const std::function<void(SenderStats &)> &f);
 
   SenderConfig cfg_;
   void *ctx_ = nullptr;
-  void *sock_ = nullptr;   /* owned by the I/O thread once it runs */
+  void *sock_ = nullptr;
   void *monitor_ = nullptr; /* sock_'s connections, handshakes, disconnections */
-  int close_linger_ms_ = 0;
   Wakeup wake_;
-  std::thread thread_;
-
-  /* mu_ guards what the streaming thread and the I/O thread share, from
-   * here to fatal_, and cv_ is its condition. Taken after the element's
-   * object lock (stats()); held briefly, never across a wait or a call back
-   * into the element. */
-  std::mutex mu_;
-  std::condition_variable cv_;
-  Slot frame_;
-  Message frame_reply_; /* the answer to frame_'s newest finished request */
-  Slot term_;
-  bool flushing_ = false;
-  bool present_ = false; /* a receiver is there: see wait_receiver() */
-  bool notify_ = false; /* finish() ended a slot, or a receiver came: the waiter is to be told */
-  uint64_t aborts_ = 0;
-  bool stop_ = false;
-  SenderStats stats_;
-  /* Why no message can go any more (the receiver refused the security
-   * handshake); set by the I/O thread, under mu_. */
-  std::string fatal_;
-  void handshake_failed(uint16_t ev, uint32_t value);
-  bool is_refusal(uint16_t ev, uint32_t value);
-  int handshake_failures_ = 0; /* I/O thread: failed handshakes in a row */
-  /* I/O thread: a connection is up and its handshake not done yet, and
-   * how many in a row closed before it was (see on_handshake_closed). */
+  std::atomic<bool> flushing_{false};
+  int close_linger_ms_ = 0;
+  Message event_, scratch_; /* reused for monitor events and XPUB subscriptions */
+  /* The receiver state, as the monitor and the subscriptions tell. */
+  bool present_ = false;       /* a receiver is there */
+  bool answered_once_ = false; /* pattern 1: it answered since start() */
+  int failures_ = 0;           /* pattern 1: failed attempts in a row */
+  int handshake_failures_ = 0; /* failed handshakes in a row (CURVE: a wrong key) */
   bool handshake_pending_ = false;
-  int handshake_closed_ = 0;
-  uint64_t renew_at_us_ = 0; /* when to try a fresh socket (0: no need); I/O thread */
-  void handshake_closed();
-  /* Replaces the socket; false (and fatal_ set) when it cannot. */
-  bool renew_socket();
+  int handshake_closed_ = 0;   /* connections closed during the handshake, in a row */
+  uint64_t renew_at_us_ = 0;   /* when to try a fresh socket (0: no need) */
+  /* Why no message can go any more (the receiver refused this sender). */
+  std::string fatal_;
+  /* stats_mu_ guards stats_ alone (read by any thread); taken last. */
+  std::mutex stats_mu_;
+  SenderStats stats_;
 };
 
 /* ---- receiver: one REP or SUB socket bound per port ---- */
 
-struct ReceiverConfig {
+/* What every port of a receiver shares. */
+struct PortConfig {
   std::string protocol = "tcp";
   std::string address = "*"; /* as transport_address() gives it */
   bool ipv6 = false;
-  std::vector<int> ports;
   int pattern = PATTERN_REQREP;
   int64_t max_message_size = -1;
-  /* A port whose sender has been heard from (handshake or message) and
-   * then sends nothing for this long, while its socket is being read, is
-   * reported silent once (ReceiverHandler::on_silent). 0: never. */
-  int silence_timeout_ms = 0;
+  /* Messages ZeroMQ holds per connection while the port's task is busy
+   * (ZMQ_RCVHWM): a flooding peer meets TCP backpressure, not our memory. */
+  int queue = 2;
   /* CURVE server keys and the ZAP policy (receiver side). */
   SecurityConfig security;
   /* The element whose log lines these are (GST_*_OBJECT); may be null. */
   void *log_object = nullptr;
 };
 
-class ReceiverHandler {
+/* The receiver's ZeroMQ context and, with security, its ZAP handler: the
+ * one thread a receiver has that is not a port's, answering the
+ * authentication requests of every port's handshakes (never a frame). */
+class ReceiverContext {
 public:
-  virtual ~ReceiverHandler() = default;
-  /* Whether port `index` may deliver another message now. While false its
-   * socket is not read: REQ senders wait (backpressure per sender) and PUB
-   * senders drop. Call Receiver::wake() when it may become true. */
-  virtual bool can_accept(size_t index) = 0;
-  /* A message arrived on port `index`. Pattern 1: returns the reply, which
-   * the receiver sends at once; every request gets one. */
-  virtual std::string on_message(size_t index, Message &msg) = 0;
-  /* The reply to that message is on its way (pattern 1), or there is none
-   * (pattern 2): what can wait until the sender has its answer goes here,
-   * so that a lock-step sender does not wait for it. */
-  virtual void on_message_done(size_t index) = 0;
-  /* A sender completed the ZeroMQ handshake on port `index`: it is there,
-   * whether or not it has sent anything yet. `peer` is its IP address when
-   * known (tcp), else empty. */
-  virtual void on_handshake(size_t index, const std::string &peer) = 0;
-  /* A connection on port `index` closed: the sender stopped, died or
-   * reconnects, the heartbeats gave up on it, or it sent a message larger
-   * than max_message_size (ZeroMQ drops such a connection). `fd` is the
-   * one Message::fd named. */
-  virtual void on_connection_closed(size_t index, int fd) = 0;
-  /* The last connection on port `index` closed (the sender stopped, died,
-   * or reconnects), and nothing of it is left to read. */
-  virtual void on_disconnect(size_t index) = 0;
-  /* Nothing arrived on port `index` for silence_timeout_ms while it was
-   * read. `connection_open`: a connection is still open (a stalled or
-   * paused sender, or a peer that vanished without closing, until the
-   * heartbeats give up on it) rather than closed (a sender that died or
-   * stopped). Told again only after the port is heard from again. */
-  virtual void on_silent(size_t index, bool connection_open) = 0;
-  /* A sender on port `index` failed the security handshake (refused by
-   * ZAP: key or address not allowed; or no, or other, security). `peer`:
-   * its IP when known. Its messages never reach on_message. */
-  virtual void on_auth_failed(size_t index, const std::string &peer, const std::string &reason) = 0;
-  /* A connection on port `index` closed, or failed, during its ZeroMQ
-   * handshake for no security reason: ZeroMQ's sign of a sender whose
-   * socket type does not fit (a sender with the other pattern), or of a
-   * peer that is not a NetGear sender. `peer`: its IP when known. */
-  virtual void on_pattern_mismatch(size_t index, const std::string &peer) = 0;
-};
-
-class Receiver {
-public:
-  Receiver(ReceiverConfig cfg, ReceiverHandler *handler);
-  ~Receiver();
-  Receiver(const Receiver &) = delete;
-  Receiver &operator=(const Receiver &) = delete;
-
-  /* Binds every port; on failure nothing stays bound. */
-  bool open(Error *error);
-  /* Before start(), while no I/O thread runs. */
-  void set_silence_timeout_ms(int ms) { cfg_.silence_timeout_ms = ms; }
-  bool start(std::string *error);
-  void wake() { wake_.signal(); }
-  /* Joins the I/O thread; the ports stay bound. */
-  void stop();
-  /* Stops and unbinds every port; bounded. */
+  ReceiverContext() = default;
+  ~ReceiverContext();
+  ReceiverContext(const ReceiverContext &) = delete;
+  ReceiverContext &operator=(const ReceiverContext &) = delete;
+  bool open(const PortConfig &cfg, Error *error);
+  /* After every port's socket is closed. */
   void close();
-  const ReceiverConfig &config() const { return cfg_; }
+  void *zmq() const { return ctx_; }
+  const PortConfig &config() const { return cfg_; }
+  /* The newest refusal of a peer on `port` by the authentication: its
+   * reason and address, then forgotten. */
+  bool take_refusal(int port, std::string *reason, std::string *peer);
 
 private:
-  void run();
-  bool receive(void *sock, Message *msg);
-
-  ReceiverConfig cfg_;
-  ReceiverHandler *handler_;
+  void zap_main();
+  void handle_zap();
+  PortConfig cfg_;
   void *ctx_ = nullptr;
-  std::vector<void *> socks_;
-  std::vector<void *> monitors_; /* PAIR sockets receiving each port's events */
-  void *zap_ = nullptr;          /* REP answering ZAP requests, when security is active */
-  /* Per port, kept from open() to close() (across stop and start: the
-   * connections stay): the peer of the newest connection, and the open
-   * connections by fd (the events' value). A port's sender has left only
-   * when none is open, not when an old connection of a sender that
-   * reconnected closes, or one of two senders on a port. */
-  std::vector<std::string> accepted_;
-  std::vector<std::set<int>> open_fds_;
-  /* Per port, the connections accepted whose handshake has not ended yet.
-   * ZeroMQ's handshake events name no connection: an event is pinned on
-   * one only when it is the only one pending, and one that closes within
+  void *zap_ = nullptr; /* REP bound to inproc://zeromq.zap.01; the ZAP thread's */
+  Wakeup wake_;
+  std::thread zap_thread_;
+  std::atomic<bool> stop_{false};
+  /* refusals_mu_ guards refusals_: port -> (reason, peer). */
+  std::mutex refusals_mu_;
+  std::map<int, std::pair<std::string, std::string>> refusals_;
+};
+
+/* What a port's monitor said, for the port's task to act on. */
+struct PortEvent {
+  enum class Kind {
+    HANDSHAKE,        /* a sender completed its handshake: it is there */
+    CLOSED,           /* one connection closed (fd) */
+    LAST_CLOSED,      /* ...and it was the last one open */
+    AUTH_FAILED,      /* refused by security (reason) */
+    PATTERN_MISMATCH, /* closed or failed during its handshake, no security reason */
+  } kind;
+  std::string peer; /* its IP, when known */
+  std::string reason;
+  int fd = -1;
+};
+
+/* One bound port: its socket, its monitor and its wake-up. Used by one
+ * thread at a time: bind() and close() outside streaming, the rest on the
+ * port's task; wake() from any thread. */
+class PortSocket {
+public:
+  PortSocket(ReceiverContext &ctx, int port) : ctx_(ctx), port_(port) {}
+  ~PortSocket() { close(); }
+  PortSocket(const PortSocket &) = delete;
+  PortSocket &operator=(const PortSocket &) = delete;
+  bool bind(Error *error);
+  void close();
+  int port() const { return port_; }
+  /* Any thread: ends the current wait() at once. */
+  void wake() { wake_.signal(); }
+  struct Ready {
+    bool message = false; /* the socket has a message to read */
+    bool events = false;  /* the monitor has events (read them with events()) */
+  };
+  /* Waits until something is ready, wake() is called, or timeout_ms passes
+   * (-1: no limit); with read=false the socket is not watched. */
+  Ready wait(int timeout_ms, bool read);
+  /* The monitor's events, in order. */
+  void events(std::vector<PortEvent> *out);
+  /* One whole message, without waiting; false when none is there. */
+  bool receive(Message *msg);
+  /* Whether a message is there to read, without waiting. */
+  bool readable();
+  /* Pattern 1: the answer to the message just received. */
+  bool reply(const std::string &text);
+  /* Whether a connection is open. */
+  bool connected() const { return !open_fds_.empty(); }
+
+private:
+  ReceiverContext &ctx_;
+  const int port_;
+  void *sock_ = nullptr;
+  void *monitor_ = nullptr;
+  Wakeup wake_;
+  Message event_;
+  std::string accepted_peer_; /* of the newest connection */
+  std::set<int> open_fds_;
+  /* The connections accepted whose handshake has not ended. ZeroMQ's
+   * handshake events name no connection: an event is pinned on one only
+   * when it is the only one pending, and one that closes within
    * kHandshakeCloseWindowUs of its accept with no event closed during its
    * handshake. */
   struct Handshake {
@@ -411,15 +387,11 @@ private:
     uint64_t accepted_us;
   };
   static constexpr uint64_t kHandshakeCloseWindowUs = 5000000;
-  std::vector<std::deque<Handshake>> handshaking_;
-  /* ipc: the socket files bound, with their inode, removed on close()
-   * (ZeroMQ leaves them) unless another receiver has taken the path since
-   * (binding an ipc path replaces whatever file is there). */
-  std::vector<std::pair<std::string, ino_t>> ipc_files_;
-  void handle_zap(std::vector<std::string> *refusals, std::vector<std::string> *peers);
-  Wakeup wake_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
+  std::deque<Handshake> handshaking_;
+  /* ipc: the socket file bound, and its inode, removed on close() unless
+   * another receiver has taken the path since. */
+  std::string ipc_path_;
+  ino_t ipc_ino_ = 0;
 };
 
 uint64_t monotonic_us();

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Copyright (C) 2026 the gst-netgear developers; see LICENSE.
 """The two elements as a user sees them: properties and their defaults,
-netgearsrc's sometimes pads src_<port> created on NULL->READY, its live
+netgearsrc's pads src_<port> (sometimes pads for `ports`, created on
+NULL->READY; request pads for any port), its live
 behaviour (no preroll), linking those pads by name in gst-launch-1.0 (2
 ports with 2 senders; 2 ports with 1 sender, where the idle pad's fakesink
 never gets a buffer and the pipeline must still run and end), and a round
@@ -45,7 +46,7 @@ MUTABLE = {
                     'request-timeout': 'NULL', 'wait-for-connection': 'NULL', 'message': 'PLAYING',
                     'message-json': 'PLAYING'},
     'netgearsrc': {'address': 'NULL', 'ports': 'NULL', 'pattern': 'NULL', 'max-message-size': 'NULL',
-                   'max-buffers': 'READY', 'timeout': 'READY', 'reply': 'PLAYING', 'reply-json': 'PLAYING'},
+                   'max-buffers': 'NULL', 'timeout': 'READY', 'reply': 'PLAYING', 'reply-json': 'PLAYING'},
 }
 
 
@@ -96,8 +97,12 @@ def check_props(tap, factory, props):
 def pads_and_live(tap):
     src = Gst.ElementFactory.make('netgearsrc', None)
     tmpl = src.get_pad_template('src_%u')
+    tap.ok(tmpl is not None and tmpl.presence == Gst.PadPresence.REQUEST and
+           tmpl.direction == Gst.PadDirection.SRC, 'netgearsrc: request src pad template src_%u',
+           str(tmpl and (tmpl.presence, tmpl.direction)))
+    tmpl = src.get_pad_template('src_%d')
     tap.ok(tmpl is not None and tmpl.presence == Gst.PadPresence.SOMETIMES and
-           tmpl.direction == Gst.PadDirection.SRC, 'netgearsrc: sometimes src pad template src_%u',
+           tmpl.direction == Gst.PadDirection.SRC, 'netgearsrc: sometimes src pad template src_%d (the ports)',
            str(tmpl and (tmpl.presence, tmpl.direction)))
     src.set_property('address', ng.LOOPBACK)
     src.set_property('ports', '27100,27101')

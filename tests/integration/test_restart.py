@@ -11,8 +11,8 @@ it, as soon as the connection closes, and count it in stats as lost).
 Pattern 1, on-timeout=resend (the default): every frame the new receiver
 acknowledged arrives (its frames form one run, from its first to the
 sender's last, each intact); frames lost with the dead receiver are only
-those it had taken but not yet handed downstream (at most max-buffers + 1
-per sender), and a frame arrives at both receivers at most once (the one
+those it had answered but not yet handed downstream (at most the one its
+port's task was pushing, per sender), and a frame arrives at both receivers at most once (the one
 whose acknowledgement died with the first receiver, sent again).
 Pattern 1, on-timeout=skip: the same, except that no frame arrives twice,
 and the frame in flight when the receiver died may be the one skipped.
@@ -66,14 +66,14 @@ def run(tap, pattern, ports, on_timeout=None, hung=False):
         flowing = rx1.wait_until(lambda lines: all(len(frames(rx1, p)) >= 20 for p in ports), deadline.left())
         tap.ok(flowing, '%s: frames flow to receiver 1' % name, rx1.report())
         if hung:
-            # Both consumers blocked after frame 20, both queues full (its
-            # I/O thread acknowledged MAX_BUFFERS more): each sender's next
-            # frame is in flight, unanswered.
+            # Both consumers blocked in frame 20, which each port's task
+            # answered before pushing it: each sender's next frame is in
+            # flight, unanswered.
             def in_flight(lines):
                 for l in reversed(lines):
                     if l.startswith('LIVESTATS '):
                         sent, acked = map(int, l.split()[1:])
-                        return sent > acked >= 21 + MAX_BUFFERS
+                        return sent > acked >= 21
                 return False
             tap.ok(rx1.wait_line('STALLED', deadline.left()) is not None and
                    all(s.wait_until(in_flight, deadline.left()) for s in senders),
@@ -120,9 +120,9 @@ def run(tap, pattern, ports, on_timeout=None, hung=False):
                 lost = seqs2[0] - seqs1[-1] - 1
                 twice = len(set(seqs1) & set(seqs2))
                 tap.diag('%s: %d lost with receiver 1, %d at both' % (label, max(lost, 0), twice))
-                # Taken by receiver 1 and never handed on: its queue, and the
-                # frame its I/O thread held; skip gives up the one in flight.
-                bound = MAX_BUFFERS + 1 + (1 if on_timeout == 'skip' else 0)
+                # Answered by receiver 1 and never handed on: the frame its
+                # port's task was pushing; skip gives up the one in flight.
+                bound = 1 + (1 if on_timeout == 'skip' else 0)
                 tap.ok(lost <= bound, '%s: lost with receiver 1 at most what it held (%d <= %d)'
                        % (label, max(lost, 0), bound))
                 if hung:
