@@ -11,6 +11,8 @@
 #include <limits>
 #include <random>
 
+#include <simdjson.h>
+
 namespace netgear {
 
 namespace {
@@ -329,6 +331,15 @@ bool decode_extension(const Json &g, Extension *ext, bool *newer, std::string *d
 
 namespace {
 
+/* Which non-finite token a string stands for, when `marker` (the rewritten
+ * text's marker, null when it has none) says it is one: U+0000, the marker
+ * text, then the token's kind. */
+NonFinite marker_kind(std::string_view s, const std::string *marker) {
+  if (!marker || s.size() != marker->size() + 2 || s[0] != '\0' || s.substr(1, marker->size()) != *marker)
+    return NonFinite::NONE;
+  return static_cast<NonFinite>(s.back() - '0');
+}
+
 /* Forwards nlohmann's SAX events to its DOM builder and stops the parse
  * (returns false) as soon as something is refused or the text is not JSON,
  * keeping the reason instead of throwing it. Refused while parsing, before
@@ -347,7 +358,7 @@ public:
   bool string(Json::string_t &v) {
     if (!value())
       return false;
-    switch (non_finite(v)) {
+    switch (marker_kind(v, marker_)) {
     case NonFinite::NAN_: return dom_.number_float(std::numeric_limits<double>::quiet_NaN(), v);
     case NonFinite::POS_INF: return dom_.number_float(std::numeric_limits<double>::infinity(), v);
     case NonFinite::NEG_INF: return dom_.number_float(-std::numeric_limits<double>::infinity(), v);
@@ -366,7 +377,7 @@ public:
       return refuse("nested too deeply");
     if (++keys_ > kMaxKeys)
       return refuse("too many keys");
-    if (non_finite(v) != NonFinite::NONE)
+    if (marker_kind(v, marker_) != NonFinite::NONE)
       return refuse("NaN or Infinity used as an object key");
     return dom_.key(v);
   }
@@ -400,12 +411,6 @@ private:
       *error_ = why;
     return false;
   }
-  NonFinite non_finite(const Json::string_t &s) const {
-    /* The marker: U+0000, the marker text, then the token's kind. */
-    if (!marker_ || s.size() != marker_->size() + 2 || s[0] != '\0' || s.compare(1, marker_->size(), *marker_) != 0)
-      return NonFinite::NONE;
-    return static_cast<NonFinite>(s.back() - '0');
-  }
   Dom &dom_;
   const std::string *marker_; /* null when the text had no non-finite token */
   std::string *error_;
@@ -413,10 +418,136 @@ private:
   bool refused_ = false;
 };
 
-} // namespace
+/* The fast path: simdjson parses (a few times faster than nlohmann on a
+ * frame header, docs/performance.md), and the value is built with the checks
+ * the Sax makes, in the same order, so that what is refused is the same.
+ * Whatever simdjson does not take (not JSON, but also what nlohmann takes
+ * and simdjson does not: integers beyond 64 bits, a byte order mark) goes
+ * to nlohmann, which then decides, with its error message. */
+class FastParser {
+public:
+  enum class Result { OK, REFUSED, UNDECIDED };
+  Result parse(std::string_view text, const std::string *marker, Json *out, std::string *error) {
+    /* simdjson reads up to SIMDJSON_PADDING bytes past the end. */
+    padded_.resize(text.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(padded_.data(), text.data(), text.size());
+    simdjson::dom::element root;
+    if (parser_.parse(padded_.data(), text.size(), false).get(root) != simdjson::SUCCESS)
+      return Result::UNDECIDED;
+    marker_ = marker;
+    text_ = text;
+    keys_ = 0;
+    why_ = nullptr;
+    undecided_ = false;
+    if (build(root, 0, *out))
+      return Result::OK;
+    if (undecided_)
+      return Result::UNDECIDED;
+    if (error)
+      *error = why_;
+    return Result::REFUSED;
+  }
 
+private:
+  bool refuse(const char *why) {
+    why_ = why;
+    return false;
+  }
+  bool undecided() {
+    undecided_ = true;
+    return false;
+  }
+  /* `depth`: the containers around the value, as the Sax counts them. */
+  bool build(simdjson::dom::element e, int depth, Json &out) {
+    using Type = simdjson::dom::element_type;
+    if (depth > kMaxDepth)
+      return refuse("nested too deeply");
+    switch (e.type()) {
+    case Type::OBJECT: {
+      out = Json::object();
+      /* The type is known: the value cannot fail. */
+      simdjson::dom::object object = e.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair field : object) {
+        if (depth + 1 > kMaxDepth)
+          return refuse("nested too deeply");
+        if (++keys_ > kMaxKeys)
+          return refuse("too many keys");
+        if (marker_kind(field.key, marker_) != NonFinite::NONE)
+          return refuse("NaN or Infinity used as an object key");
+        /* A key given twice keeps its first place and its last value, as
+         * nlohmann's builder does. */
+        if (!build(field.value, depth + 1, out[std::string(field.key)]))
+          return false;
+      }
+      return true;
+    }
+    case Type::ARRAY: {
+      out = Json::array();
+      simdjson::dom::array array = e.get_array().value_unsafe();
+      for (simdjson::dom::element item : array) {
+        out.push_back(nullptr);
+        if (!build(item, depth + 1, out.back()))
+          return false;
+      }
+      return true;
+    }
+    case Type::STRING: {
+      std::string_view v = e.get_string().value_unsafe();
+      switch (marker_kind(v, marker_)) {
+      case NonFinite::NAN_: out = std::numeric_limits<double>::quiet_NaN(); return true;
+      case NonFinite::POS_INF: out = std::numeric_limits<double>::infinity(); return true;
+      case NonFinite::NEG_INF: out = -std::numeric_limits<double>::infinity(); return true;
+      default: out = std::string(v); return true;
+      }
+    }
+    case Type::INT64: {
+      int64_t v = e.get_int64().value_unsafe();
+      /* nlohmann keeps a number without a sign unsigned, and -0 signed:
+       * which zero this is, only the text tells. */
+      if (v == 0 && text_.find("-0") != std::string_view::npos)
+        return undecided();
+      if (v >= 0)
+        out = static_cast<Json::number_unsigned_t>(v);
+      else
+        out = static_cast<Json::number_integer_t>(v);
+      return true;
+    }
+    case Type::UINT64: {
+      out = static_cast<Json::number_unsigned_t>(e.get_uint64().value_unsafe());
+      return true;
+    }
+    case Type::DOUBLE: {
+      out = e.get_double().value_unsafe();
+      return true;
+    }
+    case Type::BOOL: {
+      out = e.get_bool().value_unsafe();
+      return true;
+    }
+    case Type::NULL_VALUE:
+      out = nullptr;
+      return true;
+    }
+    return refuse("not valid JSON");
+  }
 
-std::optional<Json> parse_json(std::string_view text, std::string *error) {
+  simdjson::dom::parser parser_;
+  std::string padded_;
+  const std::string *marker_ = nullptr;
+  std::string_view text_;
+  int keys_ = 0;
+  const char *why_ = nullptr;
+  bool undecided_ = false;
+};
+
+/* One per thread: simdjson's parser is not thread-safe, and it keeps its
+ * buffers from one document to the next. */
+FastParser &fast_parser() {
+  thread_local FastParser parser;
+  return parser;
+}
+
+std::optional<Json> parse(std::string_view text, std::string *error, bool fast) {
   /* The marker only has to differ from every string in `text`. A JSON string
    * can hold U+0000 only as the escape \u0000, so when the text has none the
    * fixed marker is safe; otherwise add a random tail. */
@@ -441,6 +572,18 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
   Sax sax(dom, non_finite ? &marker : nullptr, &err);
   bool parsed;
   try {
+    /* A header's size at most: the parser keeps what it grew to. */
+    if (fast && src.size() <= kMaxHeaderSize) {
+      Json fast;
+      switch (fast_parser().parse(src, non_finite ? &marker : nullptr, &fast, error)) {
+      case FastParser::Result::OK:
+        return fast;
+      case FastParser::Result::REFUSED:
+        return std::nullopt;
+      case FastParser::Result::UNDECIDED:
+        break;
+      }
+    }
     parsed = Json::sax_parse(src.begin(), src.end(), &sax);
   } catch (const std::bad_alloc &) {
     if (error)
@@ -454,6 +597,16 @@ std::optional<Json> parse_json(std::string_view text, std::string *error) {
   }
   return result;
 }
+
+} // namespace
+
+std::optional<Json> parse_json(std::string_view text, std::string *error) { return parse(text, error, true); }
+
+namespace detail {
+std::optional<Json> parse_json_reference(std::string_view text, std::string *error) {
+  return parse(text, error, false);
+}
+} // namespace detail
 
 void dump_json(const Json &value, std::string &out) { PyWriter(out).value(value); }
 

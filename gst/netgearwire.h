@@ -30,6 +30,11 @@ using Json = nlohmann::ordered_json;
 /* Parses like Python's json.loads: standard JSON plus the bare NaN, Infinity
  * and -Infinity tokens json.dumps writes for non-finite floats. */
 std::optional<Json> parse_json(std::string_view text, std::string *error = nullptr);
+namespace detail {
+/* parse_json() with nlohmann alone, without the simdjson fast path: the
+ * unit tests hold the two to the same results. */
+std::optional<Json> parse_json_reference(std::string_view text, std::string *error = nullptr);
+} // namespace detail
 
 /* Writes like Python's json.dumps with default arguments: ", " and ": "
  * separators, non-ASCII escaped as \uXXXX, NaN/Infinity as bare tokens. */

@@ -25,7 +25,7 @@ NETGEAR_PACKAGES=(
   meson ninja-build pkg-config g++
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  libzmq3-dev nlohmann-json3-dev
+  libzmq3-dev nlohmann-json3-dev libsimdjson-dev
   python3 python3-gi python3-gst-1.0
   gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   python3-zmq python3-numpy

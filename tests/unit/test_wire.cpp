@@ -1231,6 +1231,89 @@ static void test_dump_float(gconstpointer p) {
   g_assert_true(std::memcmp(&b, &c.value, sizeof b) == 0);
 }
 
+/* The JSON value's kinds, recursively: equal values of another kind (an
+ * unsigned 5 and a signed 5) would dump the same. */
+static std::string kinds(const Json &j) {
+  std::string out(1, static_cast<char>('a' + static_cast<int>(j.type())));
+  if (j.is_structured())
+    for (const auto &item : j)
+      out += kinds(item);
+  return out;
+}
+
+/* parse_json's simdjson path against nlohmann alone: the same verdict and
+ * the same value (kinds included) for every vector header, each of its
+ * truncations and one-byte substitutions, every hostile message and the
+ * texts where the two parsers differ on their own. */
+static void test_fast_parse_matches_reference() {
+  size_t runs = 0, accepted = 0;
+  auto check = [&](const std::string &text) {
+    runs++;
+    std::string e1, e2;
+    auto fast = netgear::parse_json(text, &e1);
+    auto ref = netgear::detail::parse_json_reference(text, &e2);
+    if (fast.has_value() != ref.has_value()) {
+      fail_msg(__FILE__, __LINE__, G_STRFUNC,
+               "verdicts differ on " + text.substr(0, 200) + ": fast " + (fast ? "takes it" : e1) + ", reference " +
+                   (ref ? "takes it" : e2));
+      return;
+    }
+    if (!fast)
+      return;
+    accepted++;
+    if (netgear::dump_json(*fast) != netgear::dump_json(*ref) || kinds(*fast) != kinds(*ref))
+      fail_msg(__FILE__, __LINE__, G_STRFUNC,
+               "values differ on " + text.substr(0, 200) + ": " + netgear::dump_json(*fast) + " vs " +
+                   netgear::dump_json(*ref));
+  };
+  const unsigned char subs[] = {'"', '\\', 'N', 'I', '-', '[', ']', '{', '}', ',', ':', '0', '9', ' ', 0, 0xff, 0xc3};
+  for (const auto &v : g_vectors) {
+    if (!vectors::is_sender_to_receiver(v))
+      continue;
+    const std::string &hdr = v.parts.at(vectors::header_index(v));
+    for (size_t len = 0; len <= hdr.size(); len++)
+      check(hdr.substr(0, len));
+    for (size_t i = 0; i < hdr.size(); i++)
+      for (unsigned char c : subs) {
+        std::string m = hdr;
+        m[i] = static_cast<char>(c);
+        check(m);
+      }
+  }
+  for (const auto &h : g_hostile)
+    if (!h.deep)
+      check(h.part0);
+  const char *edges[] = {
+      "18446744073709551616", "-9223372036854775809", "[18446744073709551615, -9223372036854775808]", "-0", "0",
+      "-0.0", "1e400", "-1e400", "1e-400", "1.5e308", "\xef\xbb\xbf{}", "{\"a\": 1, \"a\": [2]}", "\"\\u0000\"",
+      "[NaN, Infinity, -Infinity]", "{\"NaN\": NaN}", "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\ud83d\\ude00\"",
+      " \t\n\r[1] ", "[1,]", "{\"a\" 1}", "[\"\x7f\"]", "[\"a\x01\"]", "tru", "nul", "[1e5, 1E+5, 0.1e-2]",
+      "12345678901234567890123", "[[[[[[[[[[]]]]]]]]]]", "{\"\":{\"\":{\"\":null}}}"};
+  for (const char *t : edges)
+    check(t);
+  /* Nesting around the depth limit, objects and arrays. */
+  for (int n : {99, 100, 101, 102}) {
+    check(std::string(n, '[') + std::string(n, ']'));
+    check(std::string(n, '[') + "1" + std::string(n, ']'));
+    std::string o;
+    for (int i = 0; i < n; i++)
+      o += "{\"k\":";
+    o += "{}";
+    for (int i = 0; i < n; i++)
+      o += "}";
+    check(o);
+  }
+  /* Keys around the limit. */
+  for (int n : {4095, 4096, 4097}) {
+    std::string o = "{";
+    for (int i = 0; i < n; i++)
+      o += (i ? ",\"" : "\"") + std::to_string(i) + "\":0";
+    check(o + "}");
+  }
+  g_assert_cmpuint(runs, >, 1000);
+  g_assert_cmpuint(accepted, >, 100);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, nullptr);
   g_test_set_nonfatal_assertions();
@@ -1279,6 +1362,7 @@ int main(int argc, char **argv) {
   unit::add("/json/dump/nonfinite", test_dump_nonfinite);
   unit::add("/json/dump/integers", test_dump_integers);
   unit::add("/json/python/bigint-roundtrip", test_python_bigint_roundtrip);
+  unit::add("/json/parse/fast-matches-reference", test_fast_parse_matches_reference);
   for (const auto &f : kFloats) {
     const FloatCase *pf = &f;
     unit::add(std::string("/json/dump/float/") + f.python, [pf] { test_dump_float(pf); });
