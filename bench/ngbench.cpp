@@ -664,7 +664,7 @@ void need_data(GstAppSrc *, guint, gpointer data) {
 
 /* The netgearsink's sink pad: a buffer arriving is progress; the EOS
  * arrives only after the last buffer's render returned (acknowledged in
- * pattern 1, handed to the I/O thread in pattern 2). */
+ * pattern 1, handed to the socket in pattern 2). */
 GstPadProbeReturn on_sink_data(GstPad *, GstPadProbeInfo *info, gpointer data) {
   Sender *s = static_cast<Sender *>(data);
   gint64 now = monotonic_us();

@@ -157,7 +157,8 @@ struct SinkState {
    * is due, and the interval after it. */
   bool receiver_seen = false;
   uint64_t start_us = 0, next_warning_us = 0, warning_interval_us = 0;
-  /* I/O thread (the Sender's notification): the pattern warning went. */
+  /* The thread using the Sender (the streaming thread, or the state-change
+   * thread in its terminate): the pattern warning went. */
   bool warned_handshake = false;
   /* Why the receiver's host name did not resolve at the start; ZeroMQ
    * tries again at each connection attempt (not the streaming thread: a
@@ -699,9 +700,9 @@ static GstFlowReturn gst_netgear_sink_await_receiver(GstNetGearSink *self) {
   }
 }
 
-/* From the Sender's I/O thread (which owns warned_handshake until it is
- * joined): connections keep closing during the handshake, which is how a
- * receiver with the other pattern shows. */
+/* From the thread using the Sender (one at a time, with GStreamer's
+ * barriers between them): connections keep closing during the handshake,
+ * which is how a receiver with the other pattern shows. */
 static void gst_netgear_sink_handshake_closed(GstNetGearSink *self, const std::string &endpoint, int pattern,
                                               int in_a_row) {
   SinkState *st = self->state;

@@ -195,13 +195,15 @@ struct PortState {
   GstPad *pad = nullptr;
   bool requested = false; /* a request pad, rather than one of `ports` */
   /* Bound from READY on. Its task uses it while the pad is active; the
-   * state-change thread binds and closes it while it is not (pad
-   * activation and deactivation are the memory barriers). */
+   * thread that starts the element, requests or releases the pad binds and
+   * closes it while the pad is not (pad activation and deactivation are
+   * the memory barriers). */
   std::unique_ptr<netgear::PortSocket> sock;
   std::atomic<bool> flushing{true};
+  std::atomic<GThread *> task_thread{nullptr}; /* the thread running its task */
 
-  /* Written by the port's task under SrcState::lock, which the end of
-   * stream reads across ports. */
+  /* Written under SrcState::lock, which the end of stream reads across
+   * ports: by the port's task, or by a reset while the task does not run. */
   Phase phase = Phase::IDLE;
 
   std::mutex stats_mu; /* guards c; taken last, briefly */
@@ -254,15 +256,21 @@ struct PortState {
 };
 
 struct SrcState {
-  /* lock guards the ports list, every port's phase, some_ended and the
-   * flow combiner. Order: the element's state lock (state changes, pad
-   * requests and releases), then lock, then a port's stats_mu; the object
-   * lock is taken alone. Never held across a wait, a push or a bus post. */
+  /* pads_mu serializes what adds, removes, binds and closes ports: the start
+   * (NULL to READY), the stop (READY to NULL), pad requests and releases.
+   * Recursive: a pad-added handler may request a pad. Never held across a
+   * pad's deactivation (which waits for its task), so a task may request
+   * or release pads without a deadlock.
+   * lock guards the ports list, every port's phase, some_ended and the
+   * flow combiner; never held across a wait, a push or a bus post.
+   * Order: pads_mu, then lock, then a port's stats_mu; the object lock is
+   * taken alone. */
+  std::recursive_mutex pads_mu;
   std::mutex lock;
   std::vector<std::unique_ptr<PortState>> ports;
   GstFlowCombiner *flow = nullptr;
   netgear::ReceiverContext ctx;
-  bool bound = false; /* ctx is open and ports bind as they come (READY or above) */
+  bool bound = false; /* under pads_mu: ctx is open and ports bind as they come (READY or above) */
   bool some_ended = false; /* a sender that sent frames terminated or timed out since the start */
   std::atomic<bool> playing{false};
   std::atomic<bool> all_ended{false};
@@ -404,9 +412,11 @@ void drop(PortState *ps, netgear::DropReason reason, const std::string &detail) 
     std::lock_guard<std::mutex> lk(ps->stats_mu);
     n = ++ps->c.drops[static_cast<size_t>(reason)];
   }
-  if (reason == netgear::DropReason::DUPLICATE || reason == netgear::DropReason::EARLY_TERMINATE) {
-    /* Expected after a lost acknowledgement, and from a vidgear server
-     * closed before its first frame: not worth a warning. */
+  if (reason == netgear::DropReason::DUPLICATE || reason == netgear::DropReason::EARLY_TERMINATE ||
+      reason == netgear::DropReason::NOT_LINKED) {
+    /* Expected after a lost acknowledgement, from a vidgear server closed
+     * before its first frame, and for a port left unlinked on purpose: not
+     * worth a warning. */
     GST_INFO_OBJECT(self, "port %d: %s", ps->port, detail.c_str());
     return;
   }
@@ -958,15 +968,20 @@ void push_item(PortState *ps, Item &item) {
     GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
     ps->discont = false;
   }
-  ps->count([&](Counters &c) {
-    c.frames++;
-    c.bytes += item.bytes;
-  });
+  const size_t bytes = item.bytes;
   GstFlowReturn ret = gst_pad_push(pad, buf);
   GstFlowReturn combined;
   {
     std::lock_guard<std::mutex> lk(st->lock);
     combined = gst_flow_combiner_update_pad_flow(st->flow, pad, ret);
+  }
+  if (ret == GST_FLOW_NOT_LINKED) {
+    drop(ps, netgear::DropReason::NOT_LINKED, "the pad is not linked");
+  } else {
+    ps->count([&](Counters &c) {
+      c.frames++;
+      c.bytes += bytes;
+    });
   }
   if (ret == GST_FLOW_OK || ret == GST_FLOW_EOS) /* EOS: downstream is done with this sender */
     return;
@@ -1055,35 +1070,36 @@ void receive_pubsub(PortState *ps) {
   push_backlog();
 }
 
-/* The port's task: the one thread that uses its socket while the pad is
- * active. Each round waits for the socket, its monitor or a wake-up, at
- * most until the sender's silence deadline, then acts. */
-void port_loop(gpointer data) {
-  auto *ps = static_cast<PortState *>(data);
+/* One round of the port's task: waits for the socket, its monitor or a
+ * wake-up, at most until the sender's silence deadline, then acts. */
+void port_round(PortState *ps) {
   GstNetGearSrc *self = ps->src;
   SrcState *st = self->state;
-  if (ps->flushing) {
-    gst_pad_pause_task(ps->pad);
-    return;
-  }
   if (st->all_ended && !ps->eos_pushed) {
     push_eos(ps);
     return;
   }
   const bool playing = st->playing;
-  if (playing && ps->idle && !st->all_ended) {
+  /* Until its pad is linked (src_link wakes the task), a port pushes no gap
+   * (it would be lost) and a requested port reads nothing: its frames
+   * would be dropped unseen, and an application links a pad it asked for
+   * just after. A port of `ports` left unlinked reads and drops, so that
+   * its sender is not held up. */
+  const bool linked = gst_pad_is_linked(ps->pad);
+  if (playing && ps->idle && !st->all_ended && linked) {
     push_gap(ps);
     return;
   }
+  const bool read = playing && (linked || !ps->requested);
   int timeout = -1;
   if (ps->heard_us && st->timeout_ms > 0) {
     const uint64_t now = netgear::monotonic_us();
-    /* Not reading (PAUSED): the wait is ours, not the sender's. */
-    if (!playing)
+    /* Not reading: the wait is ours, not the sender's. */
+    if (!read)
       ps->heard_us = now;
     timeout = netgear::ms_until(ps->heard_us + static_cast<uint64_t>(st->timeout_ms) * 1000, now);
   }
-  netgear::PortSocket::Ready ready = ps->sock->wait(timeout, playing);
+  netgear::PortSocket::Ready ready = ps->sock->wait(timeout, read);
   if (ps->flushing)
     return;
   if (ready.events)
@@ -1100,6 +1116,23 @@ void port_loop(gpointer data) {
   check_gone(ps);
   if (check_silence(ps))
     push_eos(ps);
+}
+
+/* The port's task: the one thread that uses its socket while the pad is
+ * active. */
+void port_loop(gpointer data) {
+  auto *ps = static_cast<PortState *>(data);
+  ps->task_thread.store(g_thread_self(), std::memory_order_relaxed);
+  if (ps->flushing) {
+    gst_pad_pause_task(ps->pad);
+    return;
+  }
+  try {
+    port_round(ps);
+  } catch (const std::exception &e) {
+    /* Only allocation throws; nothing may unwind through GstTask's C. */
+    GST_ERROR_OBJECT(ps->src, "port %d: %s", ps->port, e.what());
+  }
 }
 
 void reset_port(PortState *ps) {
@@ -1126,11 +1159,20 @@ gboolean src_activate_mode(GstPad *pad, GstObject * /*parent*/, GstPadMode mode,
   if (mode != GST_PAD_MODE_PUSH)
     return FALSE;
   auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad));
+  if (!ps) /* released: its port is gone */
+    return !active;
   ps->flushing = !active;
   if (active)
     return gst_pad_start_task(pad, port_loop, ps, nullptr);
   ps->sock->wake();
   return gst_pad_stop_task(pad);
+}
+
+/* A pad linked: its task may push its gap and read now. */
+GstPadLinkReturn src_link(GstPad *pad, GstObject * /*parent*/, GstPad * /*peer*/) {
+  if (auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad)))
+    ps->sock->wake();
+  return GST_PAD_LINK_OK;
 }
 
 gboolean src_query(GstPad *pad, GstObject *parent, GstQuery *query) {
@@ -1146,8 +1188,7 @@ gboolean src_query(GstPad *pad, GstObject *parent, GstQuery *query) {
 
 /* ---- element ---- */
 
-/* The state-change thread, or a pad request or release (both under the
- * element's state lock, so never during a state change). */
+/* Under pads_mu. */
 static PortState *gst_netgear_src_add_port(GstNetGearSrc *self, int port, bool requested) {
   SrcState *st = self->state;
   auto owned = std::make_unique<PortState>();
@@ -1161,6 +1202,7 @@ static PortState *gst_netgear_src_add_port(GstNetGearSrc *self, int port, bool r
   g_free(name);
   gst_pad_set_element_private(pad, ps);
   gst_pad_set_activatemode_function(pad, src_activate_mode);
+  gst_pad_set_link_function(pad, src_link);
   gst_pad_set_query_function(pad, src_query);
   gst_pad_use_fixed_caps(pad);
   ps->pad = pad;
@@ -1170,8 +1212,8 @@ static PortState *gst_netgear_src_add_port(GstNetGearSrc *self, int port, bool r
   return ps;
 }
 
-/* Takes the port out of the list (the stats and the end of stream no
- * longer see it) and deletes it; its pad is inactive and not the
+/* Under pads_mu. Takes the port out of the list (the stats and the end of
+ * stream no longer see it) and deletes it; its pad is inactive and not the
  * element's. */
 static void gst_netgear_src_forget_port(GstNetGearSrc *self, PortState *ps) {
   SrcState *st = self->state;
@@ -1187,6 +1229,8 @@ static void gst_netgear_src_forget_port(GstNetGearSrc *self, PortState *ps) {
     /* The senders that are left may all be gone already. */
     end_if_all_gone(self);
   }
+  /* The application may still hold the pad. */
+  gst_pad_set_element_private(ps->pad, nullptr);
   owned->sock->close();
 }
 
@@ -1207,6 +1251,7 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
   if (!gst_netgear_common_validate(GST_ELEMENT(self), &self->common, true, &set) ||
       !self->reply->check_start(GST_ELEMENT(self)))
     return FALSE;
+  std::lock_guard<std::recursive_mutex> pk(st->pads_mu);
   netgear::PortConfig cfg;
   GST_OBJECT_LOCK(self);
   std::string ports_text = self->ports ? self->ports : "";
@@ -1296,6 +1341,7 @@ static gboolean gst_netgear_src_open(GstNetGearSrc *self) {
  * then set, at the next start); requested pads stay until released. */
 static void gst_netgear_src_close(GstNetGearSrc *self) {
   SrcState *st = self->state;
+  std::lock_guard<std::recursive_mutex> pk(st->pads_mu);
   std::vector<PortState *> all;
   {
     std::lock_guard<std::mutex> lk(st->lock);
@@ -1331,9 +1377,9 @@ static GstPad *gst_netgear_src_request_new_pad(GstElement *element, GstPadTempla
                          "src_5566 (1 to 65535)"));
     return nullptr;
   }
-  GST_STATE_LOCK(self);
+  std::unique_lock<std::recursive_mutex> pk(st->pads_mu);
   if (gst_netgear_src_find_port(self, static_cast<int>(port))) {
-    GST_STATE_UNLOCK(self);
+    pk.unlock();
     GST_ELEMENT_WARNING(self, CORE, PAD, ("Port %d has a pad already", static_cast<int>(port)),
                         ("each port is one sender, one pad"));
     return nullptr;
@@ -1344,34 +1390,48 @@ static GstPad *gst_netgear_src_request_new_pad(GstElement *element, GstPadTempla
     GstPad *pad = ps->pad;
     gst_netgear_src_forget_port(self, ps);
     gst_object_unref(gst_object_ref_sink(pad));
-    GST_STATE_UNLOCK(self);
+    pk.unlock();
     /* The other ports go on: a warning, not an error. */
     GST_ELEMENT_WARNING(self, RESOURCE, OPEN_READ, ("%s", error.message.c_str()), ("%s", error.debug.c_str()));
     return nullptr;
   }
-  if (GST_STATE(self) >= GST_STATE_PAUSED) {
-    {
-      std::lock_guard<std::mutex> lk(st->lock);
-      reset_port(ps);
-    }
-    gst_pad_set_active(ps->pad, TRUE);
-  }
+  /* Activated by GstElement when the element is PAUSED or PLAYING; its task
+   * reads once the pad is linked. */
   gst_element_add_pad(element, ps->pad);
-  GST_STATE_UNLOCK(self);
   GST_INFO_OBJECT(self, "added port %d", ps->port);
   return ps->pad;
 }
 
-static void gst_netgear_src_release_pad(GstElement *element, GstPad *pad) {
-  GstNetGearSrc *self = GST_NETGEAR_SRC(element);
-  auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad));
-  GST_STATE_LOCK(self);
-  GST_INFO_OBJECT(self, "removing port %d", ps->port);
-  /* Its task ends first: then nothing else uses the socket. */
+static void gst_netgear_src_release_port(GstNetGearSrc *self, GstPad *pad) {
+  SrcState *st = self->state;
+  /* Its task ends first: then nothing else uses the socket. Not under
+   * pads_mu, as the task may be asking for it. */
   gst_pad_set_active(pad, FALSE);
-  gst_element_remove_pad(element, pad);
+  std::lock_guard<std::recursive_mutex> pk(st->pads_mu);
+  auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad));
+  if (!ps || GST_OBJECT_PARENT(pad) != GST_OBJECT(self))
+    return; /* released already */
+  GST_INFO_OBJECT(self, "removing port %d", ps->port);
+  ps->task_thread = nullptr;
+  gst_element_remove_pad(GST_ELEMENT(self), pad);
   gst_netgear_src_forget_port(self, ps);
-  GST_STATE_UNLOCK(self);
+}
+
+static void gst_netgear_src_release_async(GstElement *element, gpointer pad) {
+  gst_netgear_src_release_port(GST_NETGEAR_SRC(element), GST_PAD(pad));
+}
+
+static void gst_netgear_src_release_pad(GstElement *element, GstPad *pad) {
+  auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad));
+  if (!ps)
+    return;
+  if (ps->task_thread.load() == g_thread_self()) {
+    /* From its own task (a probe, a sync bus handler): that thread cannot
+     * wait for itself to end. Another one does it, at once. */
+    gst_element_call_async(element, gst_netgear_src_release_async, gst_object_ref(pad), gst_object_unref);
+    return;
+  }
+  gst_netgear_src_release_port(GST_NETGEAR_SRC(element), pad);
 }
 
 static void gst_netgear_src_reset(GstNetGearSrc *self) {

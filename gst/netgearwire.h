@@ -57,6 +57,7 @@ enum class DropReason {
   EARLY_TERMINATE,  /* a terminate from a sender with no frame since it connected */
   QUEUE_FULL,       /* dropped for a slow downstream (PUB/SUB) */
   ENDED,            /* arrived after the receiver ended its stream */
+  NOT_LINKED,       /* its pad is not linked */
   N_REASONS
 };
 const char *drop_reason_name(DropReason r);

@@ -468,8 +468,8 @@ class Receiver:
                  sink_props='sync=false async=false', src_props='', on_record=None, keep_data=False):
         """stall_after: a stalled consumer. Each pad's appsink callback
         blocks after that many frames of its port until release_consumer()
-        (at most 30 s), so that netgearsrc's per-port queue fills: a pattern-2
-        receiver drops, a pattern-1 one stops acknowledging. `stalled` is set
+        (at most 30 s), so that the port's task blocks in its push: a
+        pattern-2 receiver then drops, a pattern-1 one stops acknowledging. `stalled` is set
         once a callback blocks. sink_props: the
         appsinks' properties; by default they do not take part in the
         pipeline's preroll (async=false), as suits a live source whose

@@ -29,7 +29,7 @@ import ngtest as ng  # noqa: E402
 
 CAPS = 'video/x-raw,format=BGR,width=160,height=120,framerate=30/1'
 TIMEOUT_MS = 1000
-# Scheduling margin on a 2-core machine running 5 pipelines: the I/O thread
+# Scheduling margin on a 2-core machine running 5 pipelines: the port's task
 # wakes at the deadline; the test reads the bus every 100 ms at most.
 MARGIN = 0.5
 MAX_GAP = 0.5

@@ -16,9 +16,13 @@ own port with its own streaming thread.
   * Threads per port: a compute-reply handler blocked on one port holds up
     only that port: the other port's frames keep arriving meanwhile.
   * NOT_LINKED: an unlinked pad next to a linked one is fine; an element
-    whose every pad is unlinked posts a not-linked error.
+    whose every pad is unlinked posts a not-linked error. A pad requested
+    while playing reads nothing until it is linked (its sender waits, its
+    handshake is seen), then streams.
+  * A pad released from its own streaming thread (a pad probe) goes, and
+    its port is freed, while the other port streams on.
   * No `ports` and no requested pad: the start fails, naming the property.
-Ports 27390-27399."""
+Ports 27390-27399 and 27415-27417."""
 import os
 import socket
 import sys
@@ -63,11 +67,18 @@ class Wall:
             self.seqs[port].append(meta.get_structure().get_value('seq') if meta else -1)
         return Gst.FlowReturn.OK
 
-    def add_port(self, port):
-        """Requests src_<port> while running and links it to a new appsink."""
+    def add_port(self, port, link=True):
+        """Requests src_<port> while running and links it to a new appsink
+        (link=False: later, with link())."""
         pad = self.src.request_pad_simple('src_%d' % port)
         if pad is None:
             return None
+        if link:
+            self.link(pad)
+        return pad
+
+    def link(self, pad):
+        port = int(pad.get_name()[4:])
         sink = Gst.ElementFactory.make('appsink', 'sink_%d' % port)
         sink.set_property('emit-signals', True)
         sink.set_property('sync', False)
@@ -76,7 +87,6 @@ class Wall:
         self.pipeline.add(sink)
         sink.sync_state_with_parent()
         pad.link(sink.get_static_pad('sink'))
-        return pad
 
     def remove_port(self, pad):
         sink = self.pipeline.get_by_name('sink_%s' % pad.get_name()[4:])
@@ -295,6 +305,81 @@ def not_linked(tap):
             wall.stop()
 
 
+def link_later(tap):
+    """A pad requested while playing, its sender streaming before the link."""
+    first, late = 27415, 27416
+    wall = Wall('netgearsrc name=src address=%s src.src_%d ! appsink name=sink_%d emit-signals=true sync=false '
+                'async=false' % (ng.LOOPBACK, first, first))
+    with ng.ProcGroup() as group:
+        try:
+            if not tap.ok(wall.start(), 'link later: receiver starts', wall.report()):
+                return
+            pad = wall.add_port(late, link=False)
+            tx = sender(group, late, 0, extra=('--live-stats',))
+            tap.ok(wall.run_until(lambda: 'netgear-server-connected' in wall.messages, 20),
+                   'link later: the sender on the unlinked pad connects', wall.report())
+
+            def sent(lines):
+                for l in reversed(lines):
+                    if l.startswith('LIVESTATS '):
+                        return int(l.split()[1])
+                return 0
+            tap.ok(tx.wait_until(lambda lines: sent(lines) >= 1, 20), 'link later: its first frame is on its way',
+                   tx.report())
+            # Unread, it stays unanswered: a sender at 30 fps that got
+            # answers would have sent three frames well within 2 s.
+            tap.ok(not tx.wait_until(lambda lines: sent(lines) >= 3, 2),
+                   'link later: the frame waits, unanswered, while the pad is unlinked', tx.report())
+            # The outer structure kept alive: the nested one points into it.
+            all_stats = wall.src.get_property('stats')
+            st = all_stats.get_value('port-%d' % late)
+            tap.ok(st.get_value('frames') == 0 and st.get_value('dropped') == 0 and not wall.errors,
+                   'link later: nothing read, nothing dropped, no error before the link', st.to_string())
+            wall.link(pad)
+            tap.ok(wall.run_until(lambda: wall.count(late) >= 10, 20), 'link later: frames once linked',
+                   wall.report())
+            seqs = wall.got(late)
+            tap.ok(seqs and seqs[0] == 0 and contiguous(seqs), 'link later: from the first frame, in order',
+                   str(seqs[:20]))
+        finally:
+            wall.stop()
+
+
+def release_from_probe(tap):
+    """The pad's own streaming thread releases it."""
+    a, b = 27417, 27399
+    wall = Wall('netgearsrc name=src address=%s ports=%d src.src_%d ! appsink name=sink_%d emit-signals=true '
+                'sync=false async=false' % (ng.LOOPBACK, a, a, a))
+    with ng.ProcGroup() as group:
+        try:
+            if not tap.ok(wall.start(), 'release from its thread: receiver starts', wall.report()):
+                return
+            sender(group, a, 0)
+            pad = wall.add_port(b)
+            sender(group, b, 1)
+            seen = {'n': 0, 'released': False}
+
+            def probe(p, info):
+                seen['n'] += 1
+                if seen['n'] == 5 and not seen['released']:
+                    seen['released'] = True
+                    wall.src.release_request_pad(p)
+                return Gst.PadProbeReturn.OK
+
+            pad.add_probe(Gst.PadProbeType.BUFFER, probe)
+            gone = wall.run_until(lambda: ('src_%d' % b) not in [p.get_name() for p in wall.src.pads], 20)
+            tap.ok(seen['released'] and gone, 'release from its thread: the pad goes', wall.report())
+            d = ng.Deadline(3)
+            while not bindable(b) and not d.expired():
+                wall.poll(0.05)
+            tap.ok(bindable(b), 'release from its thread: its port is free again')
+            before = wall.count(a)
+            tap.ok(wall.run_until(lambda: wall.count(a) >= before + 10, 20) and not wall.errors,
+                   'release from its thread: the other port streams on, no error', wall.report())
+        finally:
+            wall.stop()
+
+
 def no_port(tap):
     ret, errors = ng.start_errors('netgearsrc address=%s ! fakesink' % ng.LOOPBACK)
     tap.ok(ret == Gst.StateChangeReturn.FAILURE and any("Property 'ports' is empty" in m for m, _ in errors),
@@ -306,6 +391,8 @@ def main(tap):
     come_and_go(tap)
     blocked_handler(tap)
     not_linked(tap)
+    link_later(tap)
+    release_from_probe(tap)
     no_port(tap)
 
 
