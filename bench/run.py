@@ -5,7 +5,8 @@
 
 For each case (payload x senders x pattern) it runs the raw libzmq baseline
 (build/bench/zmqbench: the same socket patterns, zero-copy, C API), the same
-baseline with our elements' thread hand-offs (zmqbench --handoff) and our
+baseline with the thread hand-offs of our elements' previous design
+(zmqbench --handoff, kept as a yardstick) and our
 elements (build/bench/ngbench: appsrc with a pre-made frame ! netgearsink ->
 netgearsrc ! fakesink per pad), one process per sender and one receiver,
 each case --runs times (default 3), and prints medians: frames/s, GB/s,
@@ -33,10 +34,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get('NETGEAR_BUILD_DIR', os.path.join(HERE, '..', 'build'))
 PROGS = {'zmq': os.path.join(BUILD, 'bench', 'zmqbench'), 'ours': os.path.join(BUILD, 'bench', 'ngbench')}
-# The implementations measured: raw libzmq; raw libzmq with the elements'
-# thread hand-offs (zmqbench --handoff: a sender's frames go through an I/O
-# thread that owns the socket, a receiver's through a queue to a thread per
-# port), which tells the cost of that structure apart from our code's; ours.
+# The implementations measured: raw libzmq; raw libzmq with the thread
+# hand-offs of the elements' previous design (zmqbench --handoff: a sender's
+# frames go through an I/O thread that owns the socket, a receiver's through
+# a queue to a thread per port), what that structure cost; ours.
 IMPLS = {'zmq': ('zmq', []), 'zmqh': ('zmq', ['--handoff']), 'ours': ('ours', [])}
 # Frames in all per case (split among the senders): about a second of work
 # for the baseline, a few for us at worst.
@@ -208,7 +209,7 @@ def main():
             sys.exit('%s is missing: build first (bench/run does)' % p)
 
     out = {'cases': [], 'paced': None}
-    print('gst-netgear benchmark: %d run(s) per case, medians; ours vs raw libzmq, without and with our thread '
+    print('gst-netgear benchmark: %d run(s) per case, medians; ours vs raw libzmq, without and with our old thread '
           'hand-offs (same run)' % runs)
     print('load average at start: %s' % ' '.join(open('/proc/loadavg').read().split()[:3]))
     head = ('%-14s %3s %2s | %7s %7s %7s %5s %5s | %5s | %6s %6s %6s %6s | %6s %6s | %6s %6s | %5s %5s'
@@ -247,8 +248,8 @@ def main():
                 out['cases'].append({'payload': payload, 'senders': n, 'pattern': pattern, 'frames_each': each,
                                      'zmq': z, 'zmq_handoff': h, 'ours': o, 'ratio': ratio, 'ratio_handoff': ratio_h,
                                      'runs': res})
-    print('columns: frames/s received (median) by raw libzmq (zmq), by raw libzmq with the elements\' thread')
-    print('hand-offs (hnd: zmqbench --handoff) and by our elements (our); o/z and o/h: ours over each, measured in')
+    print('columns: frames/s received (median) by raw libzmq (zmq), by raw libzmq with the thread hand-offs of')
+    print('our previous design (hnd: zmqbench --handoff) and by our elements (our); o/z and o/h: ours over each, in')
     print('the same run; our payload GB/s; one-way latency p50 of each and p99 of ours (sender clock in the')
     print('header to the frame consumed, us); CPU per frame (us) of the receiver (rx) and of the senders (tx, per')
     print('frame offered), raw and ours; our receiver peak RSS (MiB); deliv = our frames received / offered')
