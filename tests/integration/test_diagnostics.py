@@ -31,6 +31,7 @@ netgear-port-shared and extra-senders = 1; one sender restarted (killed,
 or ended cleanly, then a new process) is not a second sender.
 
 Ports 27400-27414 (27410 and 27411 are never bound)."""
+import contextlib
 import os
 import re
 import signal
@@ -168,6 +169,24 @@ def ctrl_c(tap, group, label, launch, port, want_message=False):
     tap.ok(not p.find('ERROR'), '%s: no ERROR printed' % label, p.report())
 
 
+@contextlib.contextmanager
+def late_receiver(tap, label, port, sender):
+    """A receiver started after the sender has waited for it: yields it and
+    the seqs that reached it, once it reached EOS and the sender ended (None
+    for the seqs when it did not start)."""
+    rx = Rx([port])
+    try:
+        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % label, rx.summary()):
+            yield rx, None
+            return
+        rx.run_until(lambda: rx.eos, 20)
+        rc = sender.wait_exit(10)
+        tap.ok(rc == 0 and not sender.find('ERROR'), '%s: the sender ends without error' % label, sender.report())
+        yield rx, seqs_of(rx, port)
+    finally:
+        rx.stop()
+
+
 def late_receiver_dropping(tap, group):
     """Default wait-for-connection=false: frames before the receiver are
     dropped; the receiver gets the rest, consecutive."""
@@ -196,14 +215,9 @@ def late_receiver_dropping(tap, group):
                'waited %d then %d ms' % (w1, w2))
         tap.ok(good[1]['dropped'][0] > 0, '%s: netgear-receiver-waiting counts dropped frames' % label,
                'messages: %s' % good)
-    rx = Rx([P_DROP])
-    try:
-        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % label, rx.summary()):
+    with late_receiver(tap, label, P_DROP, s) as (rx, seqs):
+        if seqs is None:
             return
-        rx.run_until(lambda: rx.eos, 20)
-        rc = s.wait_exit(10)
-        tap.ok(rc == 0 and not s.find('ERROR'), '%s: the sender ends without error' % label, s.report())
-        seqs = seqs_of(rx, P_DROP)
         tap.diag('%s: seqs %s..%s arrived (%d frames)' % (label, seqs[0] if seqs else None,
                                                           seqs[-1] if seqs else None, len(seqs)))
         tap.ok(seqs and seqs == list(range(seqs[0], seqs[0] + len(seqs))) and seqs[-1] == frames - 1,
@@ -228,8 +242,6 @@ def late_receiver_dropping(tap, group):
                conn[0]['waited'][0] >= last_waiting,
                '%s: the sender posts netgear-receiver-connected (endpoint, waited) once' % label,
                'messages: %s\n%s' % (conn, s.report()))
-    finally:
-        rx.stop()
 
 
 def late_receiver_holding(tap, group):
@@ -246,14 +258,9 @@ def late_receiver_holding(tap, group):
     # The frame is held, not dropped: the counter must say so.
     tap.ok(waiting and all(f.get('dropped', (None,))[0] == 0 for f in waiting),
            '%s: netgear-receiver-waiting says dropped=0' % label, 'messages: %s' % waiting)
-    rx = Rx([P_HOLD])
-    try:
-        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % label, rx.summary()):
+    with late_receiver(tap, label, P_HOLD, s) as (rx, seqs):
+        if seqs is None:
             return
-        rx.run_until(lambda: rx.eos, 20)
-        rc = s.wait_exit(10)
-        tap.ok(rc == 0 and not s.find('ERROR'), '%s: the sender ends without error' % label, s.report())
-        seqs = seqs_of(rx, P_HOLD)
         tap.ok(seqs == list(range(frames)), '%s: no frame lost, seqs 0..%d' % (label, frames - 1),
                'seqs: %s' % seqs)
         bad = intact(rx, P_HOLD, 4)
@@ -263,8 +270,6 @@ def late_receiver_holding(tap, group):
                s.report())
         tap.ok(s.wait_until(has_element('netgear-receiver-connected'), 1),
                '%s: the sender posts netgear-receiver-connected' % label, s.report())
-    finally:
-        rx.stop()
 
 
 def stop_waiting(tap, port, wait_for_connection):
