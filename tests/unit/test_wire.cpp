@@ -60,10 +60,22 @@ void *operator new(size_t n) {
   return p;
 }
 void *operator new[](size_t n) { return operator new(n); }
+/* The nothrow forms too (simdjson allocates with them): a form left out goes
+ * to the default or the sanitizer's allocator and its delete comes here. */
+void *operator new(size_t n, const std::nothrow_t &) noexcept {
+  try {
+    return operator new(n);
+  } catch (const std::bad_alloc &) {
+    return nullptr;
+  }
+}
+void *operator new[](size_t n, const std::nothrow_t &tag) noexcept { return operator new(n, tag); }
 void operator delete(void *p) noexcept { std::free(p); }
 void operator delete[](void *p) noexcept { std::free(p); }
 void operator delete(void *p, size_t) noexcept { std::free(p); }
 void operator delete[](void *p, size_t) noexcept { std::free(p); }
+void operator delete(void *p, const std::nothrow_t &) noexcept { std::free(p); }
+void operator delete[](void *p, const std::nothrow_t &) noexcept { std::free(p); }
 
 /* ---- helpers ---- */
 
