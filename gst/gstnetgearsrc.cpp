@@ -518,6 +518,8 @@ void handle_events(PortState *ps) {
       const int fd = ev.fd;
       v.erase(std::remove_if(v.begin(), v.end(), [fd](const Source &s) { return s.fd == fd; }), v.end());
       ps->count([](Counters &c) { c.disconnects++; });
+      GST_DEBUG_OBJECT(ps->pad, "a connection from %s closed%s", ev.peer.c_str(),
+                       ev.kind == netgear::PortEvent::Kind::LAST_CLOSED ? " (the last one)" : "");
       if (ev.kind == netgear::PortEvent::Kind::LAST_CLOSED)
         ps->gone_pending = true;
       break;

@@ -528,8 +528,11 @@ void Sender::stop() {
   close_socket();
   if (ctx_) {
     /* Bounded: every socket was closed with a finite linger. */
+    const uint64_t start = monotonic_us();
     zmq_ctx_term(ctx_);
     ctx_ = nullptr;
+    GST_DEBUG_OBJECT(cfg_.log_object, "%s: closed in %" G_GUINT64_FORMAT " ms (linger %d ms)", cfg_.endpoint.c_str(),
+                     (monotonic_us() - start) / 1000, close_linger_ms_);
   }
 }
 
