@@ -75,6 +75,7 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
 #define DEFAULT_MAX_BUFFERS 2
 #define DEFAULT_MAX_MESSAGE_SIZE (G_GINT64_CONSTANT(256) * 1024 * 1024)
 #define DEFAULT_TIMEOUT 10000
+#define DEFAULT_DISCONNECT_TIMEOUT 500
 /* Drops of one reason on one port are logged one by one up to this count,
  * then every LOG_EVERY-th, so a hostile peer cannot flood the log. */
 #define LOG_FIRST 10
@@ -103,6 +104,7 @@ enum {
   PROP_REPLY,
   PROP_REPLY_JSON, /* installed with PROP_REPLY: its id + 1 */
   PROP_TIMEOUT,
+  PROP_DISCONNECT_TIMEOUT,
 };
 
 enum {
@@ -162,7 +164,7 @@ const char *phase_name(Phase p) {
 
 /* What the application reads (stats), guarded by PortState::stats_mu. */
 struct Counters {
-  uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, connections = 0;
+  uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, departures = 0, connections = 0;
   uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0, pattern_mismatches = 0, extra_senders = 0;
   std::array<uint64_t, kReasons> drops{};
   guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
@@ -219,6 +221,7 @@ struct PortState {
   bool warned_port = false;
   uint64_t heard_us = 0; /* liveness: when it was last heard from; 0: not watched */
   bool gone_pending = false; /* its last connection closed; told once nothing is left to read */
+  uint64_t closed_us = 0;    /* when its last connection closed */
   /* Bidirectional: the answer the newest frame got, and which frame that
    * was, so that only a copy of that very frame gets it again; and the
    * reply property as last encoded. */
@@ -275,11 +278,13 @@ struct SrcState {
   std::atomic<bool> playing{false};
   std::atomic<bool> all_ended{false};
   /* Set while no task runs, going to READY (pattern to fallback_reply) or
-   * PAUSED (timeout_ms, max_buffers); read by the tasks. */
+   * PAUSED (timeout_ms, disconnect_timeout_ms, max_buffers); read by the
+   * tasks. */
   int pattern = 1;
   bool bidirectional = false;
   bool security = false; /* secure-mode or allowed-addresses is set */
   int timeout_ms = DEFAULT_TIMEOUT;
+  int disconnect_timeout_ms = DEFAULT_DISCONNECT_TIMEOUT;
   size_t max_buffers = DEFAULT_MAX_BUFFERS;
   std::string plain_reply;    /* NetGear's answer to every request in plain mode */
   std::string fallback_reply; /* when handling a message failed: plain, or null in bidirectional mode */
@@ -296,6 +301,7 @@ struct _GstNetGearSrc {
   guint max_buffers;
   gint64 max_message_size;
   guint timeout;
+  guint disconnect_timeout;
   GstNetGearValueProperty *reply;
   SrcState *state;
 };
@@ -520,8 +526,10 @@ void handle_events(PortState *ps) {
       ps->count([](Counters &c) { c.disconnects++; });
       GST_DEBUG_OBJECT(ps->pad, "a connection from %s closed%s", ev.peer.c_str(),
                        ev.kind == netgear::PortEvent::Kind::LAST_CLOSED ? " (the last one)" : "");
-      if (ev.kind == netgear::PortEvent::Kind::LAST_CLOSED)
+      if (ev.kind == netgear::PortEvent::Kind::LAST_CLOSED) {
         ps->gone_pending = true;
+        ps->closed_us = netgear::monotonic_us();
+      }
       break;
     }
     case netgear::PortEvent::Kind::AUTH_FAILED:
@@ -534,29 +542,48 @@ void handle_events(PortState *ps) {
   }
 }
 
-/* A sender that connected and leaves before its first frame was never a
- * sender for vidgear, and our netgearsink sends no terminate then: it no
- * longer holds the stream open. One that sent frames stays until its
- * terminate or its silence (a REQ sender reconnecting after a timeout
- * disconnects too). Told once its last messages are read: the monitor may
- * report the close before them. */
-void check_gone(PortState *ps) {
+/* Its last connection closed. Told once nothing of it is left to read:
+ * the monitor may report the close before its last messages, its
+ * terminate among them. One that leaves before its first frame was never
+ * a sender for vidgear, and our netgearsink sends no terminate then: it no
+ * longer holds the stream open, at once. One that sent frames is gone when
+ * no connection opened within disconnect-timeout (a REQ sender that gave up
+ * on a request reconnects at once; one that died does not): its stream
+ * ends. Returns whether it did. */
+bool check_gone(PortState *ps) {
   if (!ps->gone_pending)
-    return;
+    return false;
   if (ps->sock->connected()) {
     ps->gone_pending = false; /* a new connection since */
-    return;
+    return false;
   }
   if (ps->sock->readable())
-    return;
+    return false;
+  GstNetGearSrc *self = ps->src;
+  SrcState *st = self->state;
+  const bool streaming = ps->phase == Phase::STREAMING;
+  if (streaming && st->disconnect_timeout_ms > 0 &&
+      netgear::monotonic_us() < ps->closed_us + static_cast<uint64_t>(st->disconnect_timeout_ms) * 1000)
+    return false;
   ps->gone_pending = false;
-  if (ps->phase != Phase::CONNECTED || ps->src->state->all_ended)
-    return;
+  if (!present(ps->phase) || st->all_ended || (streaming && st->disconnect_timeout_ms <= 0))
+    return false;
   /* Posted before anything can end the stream. */
-  post(ps->src, gst_structure_new("netgear-server-disconnected", "port", G_TYPE_UINT, ps->port, nullptr));
-  GST_INFO_OBJECT(ps->src, "port %d: sender left before its first frame", ps->port);
+  post(self, gst_structure_new("netgear-server-disconnected", "port", G_TYPE_UINT, ps->port, "streaming",
+                               G_TYPE_BOOLEAN, streaming, nullptr));
   ps->heard_us = 0;
-  set_phase(ps, Phase::IDLE);
+  if (!streaming) {
+    GST_INFO_OBJECT(self, "port %d: sender left before its first frame", ps->port);
+    set_phase(ps, Phase::IDLE);
+    return false;
+  }
+  ps->count([](Counters &c) { c.departures++; });
+  GST_ELEMENT_WARNING(self, RESOURCE, READ, ("The sender on port %d is gone", ps->port),
+                      ("its connections closed without its terminate and none opened for %d ms (it stopped, "
+                       "crashed or was killed)",
+                       st->disconnect_timeout_ms));
+  set_phase(ps, Phase::ENDED, true);
+  return true;
 }
 
 /* Two senders on one port: each one's terminate would end the port's
@@ -1101,6 +1128,12 @@ void port_round(PortState *ps) {
       ps->heard_us = now;
     timeout = netgear::ms_until(ps->heard_us + static_cast<uint64_t>(st->timeout_ms) * 1000, now);
   }
+  /* Not reading, it cannot be judged (what is left may be its terminate). */
+  if (ps->gone_pending && read && ps->phase == Phase::STREAMING && st->disconnect_timeout_ms > 0) {
+    const int left = netgear::ms_until(ps->closed_us + static_cast<uint64_t>(st->disconnect_timeout_ms) * 1000,
+                                       netgear::monotonic_us());
+    timeout = timeout < 0 ? left : std::min(timeout, left);
+  }
   netgear::PortSocket::Ready ready = ps->sock->wait(timeout, read);
   if (ps->flushing)
     return;
@@ -1115,8 +1148,7 @@ void port_round(PortState *ps) {
     if (ps->heard_us || present(ps->phase))
       ps->heard_us = netgear::monotonic_us();
   }
-  check_gone(ps);
-  if (check_silence(ps))
+  if (check_gone(ps) || check_silence(ps))
     push_eos(ps);
 }
 
@@ -1440,10 +1472,12 @@ static void gst_netgear_src_reset(GstNetGearSrc *self) {
   SrcState *st = self->state;
   GST_OBJECT_LOCK(self);
   int timeout = static_cast<int>(MIN(self->timeout, static_cast<guint>(G_MAXINT)));
+  int disconnect_timeout = static_cast<int>(MIN(self->disconnect_timeout, static_cast<guint>(G_MAXINT)));
   size_t max_buffers = self->max_buffers;
   GST_OBJECT_UNLOCK(self);
   std::lock_guard<std::mutex> lk(st->lock);
   st->timeout_ms = timeout;
+  st->disconnect_timeout_ms = disconnect_timeout;
   st->max_buffers = max_buffers;
   st->all_ended = st->playing = false;
   st->some_ended = false;
@@ -1532,7 +1566,7 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
     GstStructure *p = gst_structure_new(
         "port", "port", G_TYPE_UINT, ps->port, "connected", G_TYPE_BOOLEAN, connected, "frames", G_TYPE_UINT64,
         c.frames, "bytes", G_TYPE_UINT64, c.bytes, "terminates", G_TYPE_UINT64, c.terminates, "port-mismatch",
-        G_TYPE_UINT64, c.port_mismatch, "timeouts", G_TYPE_UINT64, c.timeouts, "connections", G_TYPE_UINT64,
+        G_TYPE_UINT64, c.port_mismatch, "timeouts", G_TYPE_UINT64, c.timeouts, "departures", G_TYPE_UINT64, c.departures, "connections", G_TYPE_UINT64,
         c.connections, "disconnects", G_TYPE_UINT64, c.disconnects, "auth-failures", G_TYPE_UINT64, c.auth_failures,
         "pattern-mismatches", G_TYPE_UINT64, c.pattern_mismatches, "extra-senders", G_TYPE_UINT64, c.extra_senders,
         "reconnects", G_TYPE_UINT64, c.connections > 0 ? c.connections - 1 : G_GUINT64_CONSTANT(0),
@@ -1585,6 +1619,9 @@ static void gst_netgear_src_set_property(GObject *object, guint prop_id, const G
     case PROP_TIMEOUT:
       self->timeout = g_value_get_uint(value);
       break;
+    case PROP_DISCONNECT_TIMEOUT:
+      self->disconnect_timeout = g_value_get_uint(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -1615,6 +1652,9 @@ static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue 
       break;
     case PROP_TIMEOUT:
       g_value_set_uint(value, self->timeout);
+      break;
+    case PROP_DISCONNECT_TIMEOUT:
+      g_value_set_uint(value, self->disconnect_timeout);
       break;
     case PROP_REPLY:
       g_value_take_string(value, self->reply->dup_text());
@@ -1692,6 +1732,7 @@ static void gst_netgear_src_init(GstNetGearSrc *self) {
   self->max_buffers = DEFAULT_MAX_BUFFERS;
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
   self->timeout = DEFAULT_TIMEOUT;
+  self->disconnect_timeout = DEFAULT_DISCONNECT_TIMEOUT;
   self->reply = new GstNetGearValueProperty("reply");
   self->state = new SrcState();
   self->state->flow = gst_flow_combiner_new();
@@ -1749,10 +1790,19 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
                         "0: never. Set it above the longest pause of a live sender (its frame interval)",
                         0, G_MAXINT, DEFAULT_TIMEOUT, rw_ready));
   g_object_class_install_property(
+      gobject_class, PROP_DISCONNECT_TIMEOUT,
+      g_param_spec_uint("disconnect-timeout", "Disconnect timeout",
+                        "Milliseconds a sender that sent frames may have no open connection before it counts as "
+                        "gone: netgear-server-disconnected is posted, its pad ends and it counts as gone for the "
+                        "end of stream, as after its terminate. A sender that dies (crash, kill -9) is seen "
+                        "this soon instead of after timeout; one that reconnects opens its new connection "
+                        "within it. 0: never (only timeout sees it)",
+                        0, G_MAXINT, DEFAULT_DISCONNECT_TIMEOUT, rw_ready));
+  g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "One structure per port (field port-<N>): frames, bytes, connected, peer, "
-                         "terminates, timeouts, connections, reconnects, disconnects (connections closed: "
+                         "terminates, timeouts, departures, connections, reconnects, disconnects (connections closed: "
                          "also by a message over max-message-size), auth-failures, pattern-mismatches "
                          "(connections closed during their handshake), extra-senders (other senders found on "
                          "the port), last-seen (CLOCK_REALTIME ns of the newest message, 0 = none), "

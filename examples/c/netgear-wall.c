@@ -8,7 +8,7 @@
  * per sender event netgearsrc posts, and per-port frame counts at the end:
  *
  *   connected port=5566 peer=127.0.0.1
- *   timeout port=5567 connection-open=false
+ *   disconnected port=5567 streaming=true
  *   terminated port=5566
  *   EOS
  *   port=5566 frames=150
@@ -54,7 +54,9 @@ static void on_netgear_message(const GstStructure *s) {
     gst_structure_get_boolean(s, "connection-open", &open);
     g_print("timeout port=%u connection-open=%s\n", port, open ? "true" : "false");
   } else if (g_str_equal(name, "netgear-server-disconnected")) {
-    g_print("disconnected port=%u\n", port);
+    gboolean streaming = FALSE;
+    gst_structure_get_boolean(s, "streaming", &streaming);
+    g_print("disconnected port=%u streaming=%s\n", port, streaming ? "true" : "false");
   } else if (g_str_equal(name, "netgear-auth-failed")) {
     const gchar *reason = gst_structure_get_string(s, "reason");
     g_print("auth-failed port=%u reason=%s\n", port, reason ? reason : "?");

@@ -591,7 +591,7 @@ class Receiver:
             if s is None:
                 return
             fields = {}
-            for f in ('port', 'peer', 'connection-open', 'timeout', 'reason', 'count'):
+            for f in ('port', 'peer', 'connection-open', 'streaming', 'timeout', 'reason', 'count'):
                 if s.has_field(f):
                     fields[f] = s.get_value(f)
             self.messages.append((len(self.messages), s.get_name(), fields))

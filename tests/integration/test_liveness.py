@@ -4,13 +4,19 @@
 """Liveness: senders that die or stall without their terminate.
 
 For pattern 1 and pattern 2, 4 sender processes stream at 30 fps into one
-netgearsrc (timeout=1000 ms), and sender 1 is killed (SIGKILL) mid-stream:
+netgearsrc, and sender 1 is killed (SIGKILL) mid-stream. Twice each: with
+the default disconnect-timeout (500 ms; timeout left at 10 s), then with
+disconnect-timeout=0 and timeout=1000 ms (a host that vanished without
+closing anything is seen this way; a killed process is the way to test it
+on one machine):
 - the 3 others never stall: no gap over 500 ms between two of their frames,
   from their first to their last;
-- the receiver posts netgear-server-timeout for the dead one, with
-  connection-open=false (its process is gone, so is its connection), within
-  the timeout (plus a scheduling margin) of its last frame and of the kill,
-  and that sender's pad ends (EOS) at once;
+- the receiver reports the dead one: netgear-server-disconnected with
+  streaming=true within 1 s of the kill (disconnect-timeout, plus a
+  scheduling margin), or netgear-server-timeout with connection-open=false
+  (its process is gone, so is its connection) within the timeout (plus the
+  margin) of its last frame and of the kill, and not before it; that
+  sender's pad ends (EOS) at once;
 - a new sender process on the dead one's port is connected again
   (netgear-server-connected) and its frames arrive (all of them, intact, in
   pattern 1), then it terminates;
@@ -19,7 +25,7 @@ netgearsrc (timeout=1000 ms), and sender 1 is killed (SIGKILL) mid-stream:
 Then, pattern 1, a sender that stalls (SIGSTOP): timed out with
 connection-open=true while the others flow; after SIGCONT it is connected
 again and every one of its frames arrives, none twice.
-Ports 27170-27179."""
+Ports 27170-27179 and 27440-27447."""
 import os
 import signal
 import sys
@@ -33,6 +39,7 @@ TIMEOUT_MS = 1000
 # wakes at the deadline; the test reads the bus every 100 ms at most.
 MARGIN = 0.5
 MAX_GAP = 0.5
+DEAD_WITHIN = 1.0  # issue 18's target for a sender that died
 
 
 def frames_of(rx, port):
@@ -63,11 +70,14 @@ def check_exact(tap, label, rx, port, proc, first_index=0):
     tap.ok(not bad, '%s: every frame intact' % label, 'digest mismatch for seqs %s' % bad[:20])
 
 
-def killed_sender(tap, pattern, ports):
-    name = 'pattern %d, SIGKILL 1 of 4' % pattern
+def killed_sender(tap, pattern, ports, by_timeout):
+    how = 'timeout' if by_timeout else 'disconnect-timeout'
+    name = 'pattern %d, SIGKILL 1 of 4, seen by %s' % (pattern, how)
     victim = ports[1]
     others = [p for p in ports if p != victim]
-    rx = ng.Receiver(ports, pattern=pattern, src_props='timeout=%d' % TIMEOUT_MS, max_buffers=8)
+    props = 'timeout=%d disconnect-timeout=0' % TIMEOUT_MS if by_timeout else ''
+    report = 'netgear-server-timeout' if by_timeout else 'netgear-server-disconnected'
+    rx = ng.Receiver(ports, pattern=pattern, src_props=props, max_buffers=8)
     if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
         rx.stop()
         return
@@ -83,10 +93,16 @@ def killed_sender(tap, pattern, ports):
             tap.ok(rx.run_until(lambda: all(rx.count(p) >= 30 for p in ports), deadline.left()),
                    '%s: every sender streams' % name, rx.summary())
             t_kill = senders[victim].signal(signal.SIGKILL)
-            got = rx.run_until(lambda: rx.got('netgear-server-timeout', victim), deadline.left())
-            tap.ok(got, '%s: netgear-server-timeout for the dead sender' % name, rx.summary())
-            idx, t_msg, fields = message_time(rx, 'netgear-server-timeout', victim)
-            if got:
+            got = rx.run_until(lambda: rx.got(report, victim), deadline.left())
+            tap.ok(got, '%s: %s for the dead sender' % (name, report), rx.summary())
+            idx, t_msg, fields = message_time(rx, report, victim)
+            if got and not by_timeout:
+                tap.diag('%s: reported %.3f s after the kill' % (name, t_msg - t_kill))
+                tap.ok(t_msg - t_kill <= DEAD_WITHIN + MARGIN, '%s: reported within %.0f s of the kill'
+                       % (name, DEAD_WITHIN), '%.3f s' % (t_msg - t_kill))
+                tap.ok(fields.get('streaming') is True, '%s: the message says it was streaming' % name, str(fields))
+                tap.ok(not rx.got('netgear-server-timeout', victim), '%s: no timeout besides' % name, rx.summary())
+            if got and by_timeout:
                 last = frames_of(rx, victim)[-1]['time']
                 tap.diag('%s: timeout reported %.3f s after the kill, %.3f s after its last frame'
                          % (name, t_msg - t_kill, t_msg - last))
@@ -139,7 +155,9 @@ def killed_sender(tap, pattern, ports):
                            '%d of 240' % len(recs))
             stats = rx.src.get_property('stats')  # kept: st points into it
             st = stats.get_value('port-%d' % victim)
-            tap.ok(st.get_value('timeouts') == 1, '%s: stats count the timeout' % name, st.to_string())
+            counted = ('timeouts', 'departures') if by_timeout else ('departures', 'timeouts')
+            tap.ok(st.get_value(counted[0]) == 1 and st.get_value(counted[1]) == 0,
+                   '%s: stats count it once, in %s' % (name, counted[0]), st.to_string())
             tap.ok(not rx.errors, '%s: no error on the receiver bus' % name, '\n'.join(rx.errors))
     finally:
         rx.stop()
@@ -192,8 +210,10 @@ def stalled_sender(tap, ports):
 
 
 def body(tap):
-    killed_sender(tap, 1, [27170, 27171, 27172, 27173])
-    killed_sender(tap, 2, [27174, 27175, 27176, 27177])
+    killed_sender(tap, 1, [27170, 27171, 27172, 27173], by_timeout=False)
+    killed_sender(tap, 2, [27174, 27175, 27176, 27177], by_timeout=False)
+    killed_sender(tap, 1, [27440, 27441, 27442, 27443], by_timeout=True)
+    killed_sender(tap, 2, [27444, 27445, 27446, 27447], by_timeout=True)
     stalled_sender(tap, [27178, 27179])
 
 
