@@ -419,10 +419,10 @@ void drop(PortState *ps, netgear::DropReason reason, const std::string &detail) 
     n = ++ps->c.drops[static_cast<size_t>(reason)];
   }
   if (reason == netgear::DropReason::DUPLICATE || reason == netgear::DropReason::EARLY_TERMINATE ||
-      reason == netgear::DropReason::NOT_LINKED) {
+      reason == netgear::DropReason::NOT_LINKED || reason == netgear::DropReason::AWAITING_KEYFRAME) {
     /* Expected after a lost acknowledgement, from a vidgear server closed
-     * before its first frame, and for a port left unlinked on purpose: not
-     * worth a warning. */
+     * before its first frame, for a port left unlinked on purpose, and
+     * after any loss in an inter-frame stream: not worth a warning. */
     GST_INFO_OBJECT(self, "port %d: %s", ps->port, detail.c_str());
     return;
   }
@@ -730,6 +730,11 @@ Outcome take_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h
       return h.ext->seq == ps->seq ? Outcome::REPEATED : Outcome::DROPPED;
     }
     seq = h.ext->seq;
+    /* Frames the sender numbered and never sent (dropped, skipped), or a
+     * new stream (it restarted): what follows may depend on what is not
+     * here. */
+    if (ps->have_seq && (h.ext->stream != ps->stream || seq > ps->seq + 1))
+      ps->discont = true;
   } else {
     seq = ps->received;
   }
@@ -972,6 +977,17 @@ void push_item(PortState *ps, Item &item) {
   GstNetGearSrc *self = ps->src;
   SrcState *st = self->state;
   GstPad *pad = ps->pad;
+  /* At a start and after any loss (ps->discont), a decoder of an
+   * inter-frame format can use nothing before a keyframe: the delta frames
+   * until then are dropped here rather than decoded into garbage, and the
+   * keyframe goes out DISCONT. Raw, JPEG and a vidgear sender's frames
+   * (no DELTA_UNIT flag) all pass. */
+  if (ps->discont && GST_BUFFER_FLAG_IS_SET(item.buffer, GST_BUFFER_FLAG_DELTA_UNIT) &&
+      netgear::caps_are_inter_frame(item.caps)) {
+    item.clear();
+    drop(ps, netgear::DropReason::AWAITING_KEYFRAME, "a delta frame after a loss, before the next keyframe");
+    return;
+  }
   start_stream(ps);
   if (!ps->pushed_caps || !gst_caps_is_equal(ps->pushed_caps, item.caps)) {
     gst_pad_push_event(pad, gst_event_new_caps(item.caps));
@@ -1006,6 +1022,7 @@ void push_item(PortState *ps, Item &item) {
   }
   if (ret == GST_FLOW_NOT_LINKED) {
     drop(ps, netgear::DropReason::NOT_LINKED, "the pad is not linked");
+    ps->discont = true; /* once linked, it starts at a keyframe */
   } else {
     ps->count([&](Counters &c) {
       c.frames++;
@@ -1089,6 +1106,7 @@ void receive_pubsub(PortState *ps) {
         backlog.front().clear();
         backlog.pop_front();
         drop(ps, netgear::DropReason::QUEUE_FULL, "newer frames arrived before this one could be pushed");
+        ps->discont = true;
       }
     }
     if (h.end) {

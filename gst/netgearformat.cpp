@@ -140,6 +140,18 @@ const char *jpeg_colorspace(const guint8 *data, gsize size) {
   }
 }
 
+bool caps_are_inter_frame(const GstCaps *caps) {
+  static const char *const kInterFrame[] = {"video/x-h264", "video/x-h265", "video/x-vp8",    "video/x-vp9",
+                                            "video/x-av1",  "video/mpeg",   "video/x-theora", "video/x-h263"};
+  if (!caps || gst_caps_get_size(caps) == 0)
+    return false;
+  const char *name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
+  for (const char *known : kInterFrame)
+    if (g_str_equal(name, known))
+      return true;
+  return false;
+}
+
 bool buffer_has_wire_layout(GstBuffer *buf, const SendPlan &plan) {
   if (gst_buffer_get_size(buf) < GST_VIDEO_INFO_SIZE(&plan.wire))
     return false;

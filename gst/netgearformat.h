@@ -59,6 +59,12 @@ const char *jpeg_colorspace(const guint8 *data, gsize size);
  * or in memory other than system memory. */
 bool plan_for_caps(GstCaps *caps, SendPlan *plan, std::string *error);
 
+/* Whether frames of these caps may depend on earlier ones (H.264, H.265,
+ * VP8, VP9, AV1, MPEG video, Theora, H.263), so that one after a loss is
+ * unusable until a keyframe. Not decided from DELTA_UNIT alone: some
+ * encoders of still images (pngenc) mark every frame as a delta. */
+bool caps_are_inter_frame(const GstCaps *caps);
+
 /* Whether a raw video buffer already has the plan's wire layout (so its
  * memory can go out as it is); false when it must be repacked first. */
 bool buffer_has_wire_layout(GstBuffer *buf, const SendPlan &plan);

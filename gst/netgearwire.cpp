@@ -636,6 +636,7 @@ const char *drop_reason_name(DropReason r) {
   case DropReason::QUEUE_FULL: return "queue-full";
   case DropReason::ENDED: return "after-end";
   case DropReason::NOT_LINKED: return "not-linked";
+  case DropReason::AWAITING_KEYFRAME: return "awaiting-keyframe";
   case DropReason::N_REASONS: break;
   }
   return "unknown";

@@ -58,6 +58,7 @@ enum class DropReason {
   QUEUE_FULL,       /* dropped for a slow downstream (PUB/SUB) */
   ENDED,            /* arrived after the receiver ended its stream */
   NOT_LINKED,       /* its pad is not linked */
+  AWAITING_KEYFRAME, /* a delta frame after a loss, before the next keyframe */
   N_REASONS
 };
 const char *drop_reason_name(DropReason r);

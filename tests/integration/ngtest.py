@@ -517,7 +517,9 @@ class Receiver:
             buf = sample.get_buffer()
             caps = sample.get_caps()
             data = buffer_bytes(buf)
-            rec = {'size': len(data), 'caps': caps.to_string() if caps else None, 'time': time.monotonic()}
+            rec = {'size': len(data), 'caps': caps.to_string() if caps else None, 'time': time.monotonic(),
+                   'delta': buf.has_flags(Gst.BufferFlags.DELTA_UNIT),
+                   'discont': buf.has_flags(Gst.BufferFlags.DISCONT)}
             if self.keep_data:
                 rec['data'] = data
             meta = buf.get_custom_meta(META_NAME)

@@ -229,6 +229,30 @@ static void test_map_jpeg_colorspace_changes() {
 /* Component counts come from the JPEG's frame header; anything that is not a
  * well-formed JPEG up to its SOF gives 0 (and BGR), never a read past the
  * end: every truncation of the captured JPEGs is tried. */
+static void test_caps_inter_frame() {
+  struct Case {
+    const char *caps;
+    bool inter;
+  } cases[] = {{"video/x-h264, stream-format=byte-stream, alignment=au", true},
+               {"video/x-h265", true},
+               {"video/x-vp8", true},
+               {"video/x-vp9", true},
+               {"video/x-av1", true},
+               {"video/mpeg, mpegversion=4", true},
+               {"video/x-raw, format=BGR, width=6, height=4", false},
+               {"image/jpeg", false},
+               {"image/png", false}, /* pngenc marks every frame DELTA_UNIT */
+               {"application/octet-stream", false}};
+  for (const Case &c : cases) {
+    GstCaps *caps = gst_caps_from_string(c.caps);
+    g_assert_nonnull(caps);
+    if (netgear::caps_are_inter_frame(caps) != c.inter)
+      g_test_fail_printf("%s: inter-frame should be %d", c.caps, c.inter);
+    gst_caps_unref(caps);
+  }
+  g_assert_false(netgear::caps_are_inter_frame(nullptr));
+}
+
 static void test_jpeg_components() {
   std::string bgr, gray;
   decode_vector(need_vector("ms-p1-jpeg-bgr-default-msg-omitted"), &bgr);
@@ -636,6 +660,7 @@ int main(int argc, char **argv) {
   unit::add("/map/vidgear/jpeg-gray", test_map_jpeg_gray);
   unit::add("/map/vidgear/jpeg-colorspace", test_map_jpeg_colorspace_changes);
   unit::add("/jpeg/components", test_jpeg_components);
+  unit::add("/caps/inter-frame", test_caps_inter_frame);
   unit::add("/map/cache", test_map_cache);
   unit::add("/map/unsupported-shapes", test_map_unsupported_shapes);
   unit::add("/map/ext/i420", test_map_ext_i420);

@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Copyright (C) 2026 the gst-netgear developers; see LICENSE.
+"""Inter-frame video (H.264 from x264enc, a keyframe every 60 frames at
+30 fps) over pattern 2, where frames are lost by design. A delta frame
+whose predecessor was lost decodes to garbage, so netgearsrc must never
+push one: after any loss it drops up to the next keyframe and marks that
+one DISCONT, counting the drops (dropped-awaiting-keyframe).
+
+1. A stalled branch: the receiver's consumer blocks for 0.5 s after 20
+   frames (max-buffers=1), so the sender's queue fills and it drops frames
+   (gaps in the meta's seq). In what is pushed, the first frame and every
+   frame after a gap must be a keyframe (no DELTA_UNIT) with DISCONT.
+2. A late receiver: the sender streams for 1 s before the receiver starts
+   (mid-GOP): the first frame pushed must be a keyframe.
+Skipped without x264enc (gstreamer1.0-plugins-ugly). Ports 27450-27451."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ngtest as ng  # noqa: E402
+
+CAPS = 'video/x-raw,format=I420,width=320,height=240,framerate=30/1'
+ENCODER = 'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=60'
+STALL = 0.5
+
+
+def frames_of(rx, port):
+    with rx.lock:
+        return list(rx.frames[port])
+
+
+def check_gated(tap, name, recs):
+    """Returns the number of gaps; fails any frame that may not be pushed."""
+    if not tap.ok(recs, '%s: frames arrive' % name):
+        return 0
+    first = recs[0]
+    tap.ok(not first['delta'] and first['discont'], '%s: the first frame pushed is a keyframe, DISCONT' % name,
+           'delta %s, discont %s' % (first['delta'], first['discont']))
+    gaps, bad = 0, []
+    for prev, rec in zip(recs, recs[1:]):
+        if rec['seq'] != prev['seq'] + 1:
+            gaps += 1
+            if rec['delta'] or not rec['discont']:
+                bad.append((prev['seq'], rec['seq'], rec['delta'], rec['discont']))
+    tap.ok(not bad, '%s: after every loss the next frame pushed is a keyframe, DISCONT (%d losses)' % (name, gaps),
+           '(seq before, seq after, delta, discont): %s' % bad[:10])
+    return gaps
+
+
+def stalled_branch(tap, port):
+    name = 'H.264, pattern 2, branch stalled %.1f s' % STALL
+    rx = ng.Receiver([port], pattern=2, max_buffers=1, stall_after=20)
+    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
+        rx.stop()
+        return
+    try:
+        with ng.ProcGroup() as group:
+            tx = ng.start_sender(group, port, 0, 240, pattern=2, caps=CAPS, encoder=ENCODER, sync=True, timeout=40)
+            stalled = rx.run_until(lambda: rx.stalled.is_set(), 20)
+            tap.ok(stalled, '%s: the branch stalls' % name, rx.summary() + '\n' + tx.report())
+            time.sleep(STALL)  # the condition under test: a branch that takes nothing for this long
+            rx.release_consumer()
+            tap.ok(rx.run_until(lambda: rx.eos, 30), '%s: the stream ends' % name, rx.summary() + '\n' + tx.report())
+            recs = frames_of(rx, port)
+            gaps = check_gated(tap, name, recs)
+            tap.ok(gaps >= 1, '%s: the stall lost frames (the case under test)' % name, 'seqs %s' %
+                   [r['seq'] for r in recs][:80])
+            stats = rx.src.get_property('stats')  # kept: st points into it
+            st = stats.get_value('port-%d' % port)
+            dropped = st.get_value('dropped-awaiting-keyframe')
+            tap.diag('%s: %d frames pushed, %d losses, %d delta frames dropped awaiting a keyframe'
+                     % (name, len(recs), gaps, dropped))
+            tap.ok(dropped >= 1, '%s: the delta frames held back are counted' % name, st.to_string())
+    finally:
+        rx.stop()
+
+
+def late_receiver(tap, port):
+    name = 'H.264, pattern 2, receiver started mid-GOP'
+    with ng.ProcGroup() as group:
+        tx = ng.start_sender(group, port, 0, 150, pattern=2, caps=CAPS, encoder=ENCODER, sync=True, timeout=40,
+                             extra=['--drop-until-receiver'])
+        tap.ok(tx.wait_line('SENT 30 ', 20) is not None, '%s: the sender streams alone for 1 s' % name, tx.report())
+        rx = ng.Receiver([port], pattern=2)
+        try:
+            if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
+                return
+            tap.ok(rx.run_until(lambda: rx.eos, 30), '%s: the stream ends' % name, rx.summary() + '\n' + tx.report())
+            recs = frames_of(rx, port)
+            check_gated(tap, name, recs)
+            if recs:
+                tap.diag('%s: first frame pushed is seq %d' % (name, recs[0]['seq']))
+        finally:
+            rx.stop()
+
+
+def body(tap):
+    if ng.Gst.ElementFactory.find('x264enc') is None:
+        tap.skip('inter-frame video', 'x264enc is not installed (gstreamer1.0-plugins-ugly)')
+        return
+    stalled_branch(tap, 27450)
+    late_receiver(tap, 27451)
+
+
+ng.run_main(body)
