@@ -76,6 +76,7 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
 #define DEFAULT_MAX_MESSAGE_SIZE (G_GINT64_CONSTANT(256) * 1024 * 1024)
 #define DEFAULT_TIMEOUT 10000
 #define DEFAULT_DISCONNECT_TIMEOUT 500
+#define DEFAULT_KEEP_LISTENING FALSE
 /* Drops of one reason on one port are logged one by one up to this count,
  * then every LOG_EVERY-th, so a hostile peer cannot flood the log. */
 #define LOG_FIRST 10
@@ -105,6 +106,7 @@ enum {
   PROP_REPLY_JSON, /* installed with PROP_REPLY: its id + 1 */
   PROP_TIMEOUT,
   PROP_DISCONNECT_TIMEOUT,
+  PROP_KEEP_LISTENING,
 };
 
 enum {
@@ -278,13 +280,14 @@ struct SrcState {
   std::atomic<bool> playing{false};
   std::atomic<bool> all_ended{false};
   /* Set while no task runs, going to READY (pattern to fallback_reply) or
-   * PAUSED (timeout_ms, disconnect_timeout_ms, max_buffers); read by the
-   * tasks. */
+   * PAUSED (timeout_ms, disconnect_timeout_ms, keep_listening,
+   * max_buffers); read by the tasks. */
   int pattern = 1;
   bool bidirectional = false;
   bool security = false; /* secure-mode or allowed-addresses is set */
   int timeout_ms = DEFAULT_TIMEOUT;
   int disconnect_timeout_ms = DEFAULT_DISCONNECT_TIMEOUT;
+  bool keep_listening = DEFAULT_KEEP_LISTENING;
   size_t max_buffers = DEFAULT_MAX_BUFFERS;
   std::string plain_reply;    /* NetGear's answer to every request in plain mode */
   std::string fallback_reply; /* when handling a message failed: plain, or null in bidirectional mode */
@@ -302,6 +305,7 @@ struct _GstNetGearSrc {
   gint64 max_message_size;
   guint timeout;
   guint disconnect_timeout;
+  gboolean keep_listening;
   GstNetGearValueProperty *reply;
   SrcState *state;
 };
@@ -386,7 +390,7 @@ bool present(Phase p) { return p == Phase::CONNECTED || p == Phase::STREAMING; }
  * NetGear's client does; each port's task pushes its EOS. */
 void end_if_all_gone(GstNetGearSrc *self) {
   SrcState *st = self->state;
-  if (st->all_ended || !st->some_ended)
+  if (st->all_ended || !st->some_ended || st->keep_listening)
     return;
   for (auto &p : st->ports)
     if (present(p->phase))
@@ -945,10 +949,24 @@ void start_stream(PortState *ps) {
   gst_clear_caps(&ps->pushed_caps);
 }
 
+GstClockTime running_time_now(GstNetGearSrc *self);
+
 void push_eos(PortState *ps) {
   if (ps->eos_pushed)
     return;
   start_stream(ps);
+  if (ps->src->state->keep_listening && !ps->src->state->all_ended) {
+    /* The wall outlives its cameras: no EOS (a compositor would end, and
+     * the pipeline with it once every tile had). A gap says there is
+     * nothing for now; the sender's return starts a new stream, at a
+     * keyframe. */
+    GstClockTime rt = running_time_now(ps->src);
+    GST_DEBUG_OBJECT(ps->pad, "sender gone: gap at %" GST_TIME_FORMAT, GST_TIME_ARGS(rt));
+    gst_pad_push_event(ps->pad, gst_event_new_gap(GST_CLOCK_TIME_IS_VALID(rt) ? rt : 0, GST_CLOCK_TIME_NONE));
+    ps->need_stream_start = true;
+    ps->discont = true;
+    return;
+  }
   GST_DEBUG_OBJECT(ps->pad, "end of stream");
   gst_pad_push_event(ps->pad, gst_event_new_eos());
   ps->eos_pushed = true;
@@ -1491,11 +1509,13 @@ static void gst_netgear_src_reset(GstNetGearSrc *self) {
   GST_OBJECT_LOCK(self);
   int timeout = static_cast<int>(MIN(self->timeout, static_cast<guint>(G_MAXINT)));
   int disconnect_timeout = static_cast<int>(MIN(self->disconnect_timeout, static_cast<guint>(G_MAXINT)));
+  bool keep_listening = self->keep_listening;
   size_t max_buffers = self->max_buffers;
   GST_OBJECT_UNLOCK(self);
   std::lock_guard<std::mutex> lk(st->lock);
   st->timeout_ms = timeout;
   st->disconnect_timeout_ms = disconnect_timeout;
+  st->keep_listening = keep_listening;
   st->max_buffers = max_buffers;
   st->all_ended = st->playing = false;
   st->some_ended = false;
@@ -1640,6 +1660,9 @@ static void gst_netgear_src_set_property(GObject *object, guint prop_id, const G
     case PROP_DISCONNECT_TIMEOUT:
       self->disconnect_timeout = g_value_get_uint(value);
       break;
+    case PROP_KEEP_LISTENING:
+      self->keep_listening = g_value_get_boolean(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -1673,6 +1696,9 @@ static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue 
       break;
     case PROP_DISCONNECT_TIMEOUT:
       g_value_set_uint(value, self->disconnect_timeout);
+      break;
+    case PROP_KEEP_LISTENING:
+      g_value_set_boolean(value, self->keep_listening);
       break;
     case PROP_REPLY:
       g_value_take_string(value, self->reply->dup_text());
@@ -1751,6 +1777,7 @@ static void gst_netgear_src_init(GstNetGearSrc *self) {
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
   self->timeout = DEFAULT_TIMEOUT;
   self->disconnect_timeout = DEFAULT_DISCONNECT_TIMEOUT;
+  self->keep_listening = DEFAULT_KEEP_LISTENING;
   self->reply = new GstNetGearValueProperty("reply");
   self->state = new SrcState();
   self->state->flow = gst_flow_combiner_new();
@@ -1816,6 +1843,15 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
                         "this soon instead of after timeout; one that reconnects opens its new connection "
                         "within it. 0: never (only timeout sees it)",
                         0, G_MAXINT, DEFAULT_DISCONNECT_TIMEOUT, rw_ready));
+  g_object_class_install_property(
+      gobject_class, PROP_KEEP_LISTENING,
+      g_param_spec_boolean("keep-listening", "Keep listening",
+                           "Never end the stream because every sender has gone: a sender that terminates, times "
+                           "out or disconnects gets a gap on its pad instead of EOS, and its pad resumes when a "
+                           "sender comes back (a wall that outlives its cameras). Only an EOS sent to the "
+                           "pipeline ends it. false: the stream ends once every sender that sent frames is gone, "
+                           "as NetGear's client does",
+                           DEFAULT_KEEP_LISTENING, rw_ready));
   g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
