@@ -72,6 +72,8 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_sink_debug);
 /* The terminate on a state change (no EOS) waits at most this long, so a
  * pipeline can always stop promptly even with its receiver gone. */
 #define SHUTDOWN_TERMINATE_MS 500
+/* A receiver cannot make the encoder send keyframes only. */
+#define KEY_UNIT_MIN_INTERVAL_US (200 * 1000)
 
 enum {
   PROP_PORT = PROP_NETGEAR_COMMON_LAST,
@@ -157,6 +159,7 @@ struct SinkState {
    * is due, and the interval after it. */
   bool receiver_seen = false;
   uint64_t start_us = 0, next_warning_us = 0, warning_interval_us = 0;
+  uint64_t key_unit_at_us = 0; /* the last keyframe asked upstream for the receiver */
   /* The thread using the Sender (the streaming thread, or the state-change
    * thread in its terminate): the pattern warning went. */
   bool warned_handshake = false;
@@ -196,10 +199,12 @@ struct _GstNetGearSink {
   gboolean wait_for_connection;
   GstNetGearValueProperty *message;
   /* Under the object lock: per-buffer messages refused, replies delivered,
-   * frames dropped before a receiver was there. */
+   * frames dropped before a receiver was there, keyframes the receiver
+   * asked for (passed upstream). */
   guint64 messages_refused;
   guint64 replies;
   guint64 dropped_waiting;
+  guint64 key_unit_requests;
   SinkState *state;
 };
 
@@ -256,7 +261,7 @@ static GstStructure *gst_netgear_sink_stats(GstNetGearSink *self) {
   GST_OBJECT_LOCK(self);
   if (self->state->sender)
     st = self->state->sender->stats();
-  guint64 refused = self->messages_refused, replies = self->replies;
+  guint64 refused = self->messages_refused, replies = self->replies, keys = self->key_unit_requests;
   st.dropped += self->dropped_waiting;
   GST_OBJECT_UNLOCK(self);
   GstStructure *s = gst_structure_new(
@@ -264,7 +269,7 @@ static GstStructure *gst_netgear_sink_stats(GstNetGearSink *self) {
       G_TYPE_UINT64, st.bytes, "timeouts", G_TYPE_UINT64, st.timeouts, "reconnects", G_TYPE_UINT64, st.reconnects,
       "lost", G_TYPE_UINT64, st.lost, "skipped", G_TYPE_UINT64, st.skipped, "dropped", G_TYPE_UINT64, st.dropped,
       "replies", G_TYPE_UINT64, replies, "messages-refused", G_TYPE_UINT64, refused, "last-acknowledged",
-      G_TYPE_UINT64, st.last_ack_realtime_ns, nullptr);
+      G_TYPE_UINT64, st.last_ack_realtime_ns, "key-unit-requests", G_TYPE_UINT64, keys, nullptr);
   if (st.rtt_count)
     gst_structure_set(s, "rtt-last", G_TYPE_UINT64, st.rtt_last, "rtt-max", G_TYPE_UINT64, st.rtt_max, "rtt-mean",
                       G_TYPE_UINT64, st.rtt_sum / st.rtt_count, nullptr);
@@ -367,7 +372,7 @@ static gboolean gst_netgear_sink_open(GstNetGearSink *self) {
   }
   GST_OBJECT_LOCK(self);
   st->sender = std::move(sender);
-  self->messages_refused = self->replies = self->dropped_waiting = 0;
+  self->messages_refused = self->replies = self->dropped_waiting = self->key_unit_requests = 0;
   GST_OBJECT_UNLOCK(self);
   /* The same sender identity as a vidgear server given this port. */
   st->desc = netgear::FrameDescription();
@@ -375,6 +380,7 @@ static gboolean gst_netgear_sink_open(GstNetGearSink *self) {
   st->desc.pattern = pattern;
   st->owes_terminate = false;
   st->seq = 0;
+  st->key_unit_at_us = 0;
   std::random_device rd;
   netgear::Extension ext;
   ext.stream = ((static_cast<uint64_t>(rd()) << 32) | rd()) & (netgear::kStreamLimit - 1);
@@ -561,6 +567,26 @@ static void gst_netgear_sink_message_event(GstNetGearSink *self, const GstStruct
     st->event_message.reset();
   else
     st->event_message = std::move(value);
+}
+
+/* The receiver asked for a keyframe (it lost frames of an inter-frame
+ * stream, or a decoder there asked): an upstream GstForceKeyUnit event for
+ * the encoder, at most every KEY_UNIT_MIN_INTERVAL_US whatever the
+ * receiver sends. */
+static void gst_netgear_sink_pass_key_unit_request(GstNetGearSink *self) {
+  SinkState *st = self->state;
+  if (!st->sender->take_key_unit_request())
+    return;
+  const uint64_t now = netgear::monotonic_us();
+  if (st->key_unit_at_us && now < st->key_unit_at_us + KEY_UNIT_MIN_INTERVAL_US)
+    return;
+  st->key_unit_at_us = now;
+  GST_OBJECT_LOCK(self);
+  guint count = static_cast<guint>(++self->key_unit_requests);
+  GST_OBJECT_UNLOCK(self);
+  GST_DEBUG_OBJECT(self, "the receiver asks for a keyframe: asking upstream");
+  gst_pad_push_event(GST_BASE_SINK_PAD(self),
+                     gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, count));
 }
 
 /* Bidirectional mode: hands the receiver's answer to `buf` (sequence number
@@ -796,6 +822,7 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
         st->sender->send(msg, &error, st->bidirectional ? &st->reply : nullptr, connect_wait);
     if (status == netgear::Sender::Status::OK) {
       st->owes_terminate = true;
+      gst_netgear_sink_pass_key_unit_request(self);
       if (!st->receiver_seen && st->pattern == netgear::PATTERN_REQREP)
         gst_netgear_sink_receiver_came(self);
       if (st->bidirectional)
@@ -972,7 +999,7 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
                          "Counters: sent, acknowledged, bytes, timeouts, reconnects, lost (requests whose "
                          "connection closed), skipped (on-timeout=skip), dropped (frames that did not go out: "
                          "no receiver there yet, or pattern=2: replaced before they went out), replies "
-                         "(bidirectional), messages-refused (buffers whose own message was not JSON); "
+                         "(bidirectional), messages-refused (buffers whose own message was not JSON), key-unit-requests (keyframes the receiver asked for, passed upstream); "
                          "pattern=1: last-acknowledged (CLOCK_REALTIME ns) and rtt-last/-mean/-max (ns from a "
                          "frame's sending to its acknowledgement)",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));

@@ -77,6 +77,9 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
 #define DEFAULT_TIMEOUT 10000
 #define DEFAULT_DISCONNECT_TIMEOUT 500
 #define DEFAULT_KEEP_LISTENING FALSE
+/* At most one keyframe request per port in this time: a lossy link must
+ * not turn the stream into keyframes only. */
+#define KEY_REQUEST_INTERVAL_US (500 * 1000)
 /* Drops of one reason on one port are logged one by one up to this count,
  * then every LOG_EVERY-th, so a hostile peer cannot flood the log. */
 #define LOG_FIRST 10
@@ -167,6 +170,7 @@ const char *phase_name(Phase p) {
 /* What the application reads (stats), guarded by PortState::stats_mu. */
 struct Counters {
   uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, departures = 0, connections = 0;
+  uint64_t key_requests = 0;
   uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0, pattern_mismatches = 0, extra_senders = 0;
   std::array<uint64_t, kReasons> drops{};
   guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
@@ -205,6 +209,9 @@ struct PortState {
   std::unique_ptr<netgear::PortSocket> sock;
   std::atomic<bool> flushing{true};
   std::atomic<GThread *> task_thread{nullptr}; /* the thread running its task */
+  /* A keyframe is wanted: set by the task after a loss, or by a
+   * GstForceKeyUnit event from downstream (any thread); the task asks. */
+  std::atomic<bool> key_wanted{false};
 
   /* Written under SrcState::lock, which the end of stream reads across
    * ports: by the port's task, or by a reset while the task does not run. */
@@ -224,6 +231,8 @@ struct PortState {
   uint64_t heard_us = 0; /* liveness: when it was last heard from; 0: not watched */
   bool gone_pending = false; /* its last connection closed; told once nothing is left to read */
   uint64_t closed_us = 0;    /* when its last connection closed */
+  bool sender_ours = false;  /* its newest frame came from a netgearsink (it takes control messages) */
+  uint64_t key_asked_us = 0; /* when a keyframe was last asked for */
   /* Bidirectional: the answer the newest frame got, and which frame that
    * was, so that only a copy of that very frame gets it again; and the
    * reply property as last encoded. */
@@ -727,6 +736,7 @@ Outcome take_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h
                          "keys we do not know are ignored", ps->port, h.ext->version, netgear::kExtensionVersion);
   }
   uint64_t seq;
+  ps->sender_ours = h.ext.has_value();
   if (h.ext) {
     /* A frame re-sent after a lost acknowledgement arrives twice. */
     if (ps->have_seq && h.ext->stream == ps->stream && h.ext->seq <= ps->seq) {
@@ -1004,6 +1014,7 @@ void push_item(PortState *ps, Item &item) {
       netgear::caps_are_inter_frame(item.caps)) {
     item.clear();
     drop(ps, netgear::DropReason::AWAITING_KEYFRAME, "a delta frame after a loss, before the next keyframe");
+    ps->key_wanted = true;
     return;
   }
   start_stream(ps);
@@ -1084,14 +1095,40 @@ void push_gap(PortState *ps) {
   ps->needs_flush = true;
 }
 
+/* The control message asking the sender for a keyframe, when one is wanted
+ * and may be asked for now; null otherwise. Only a netgearsink takes it: a
+ * vidgear sender's keyframes are not ours to ask for. */
+const std::string *take_key_request(PortState *ps) {
+  static const std::string request = [] {
+    netgear::Control c;
+    c.force_key_unit = true;
+    return netgear::encode_control(c);
+  }();
+  if (!ps->key_wanted.load())
+    return nullptr;
+  if (!ps->sender_ours) {
+    ps->key_wanted = false;
+    return nullptr;
+  }
+  const uint64_t now = netgear::monotonic_us();
+  if (ps->key_asked_us && now < ps->key_asked_us + KEY_REQUEST_INTERVAL_US)
+    return nullptr; /* still wanted: asked once the interval is over */
+  ps->key_wanted = false;
+  ps->key_asked_us = now;
+  ps->count([](Counters &c) { c.key_requests++; });
+  GST_DEBUG_OBJECT(ps->pad, "asking the sender for a keyframe");
+  return &request;
+}
+
 /* Pattern 1: one request, answered at once (the sender sends its next
- * frame while this one goes downstream), then pushed. */
+ * frame while this one goes downstream), then pushed. A keyframe request
+ * rides on the answer. */
 void receive_reqrep(PortState *ps) {
   Handled h;
   if (!ps->sock->receive(&ps->msg))
     return;
   handle_message_safely(ps, ps->msg, true, &h);
-  ps->sock->reply(h.reply);
+  ps->sock->reply(h.reply, take_key_request(ps));
   if (h.item.buffer)
     push_item(ps, h.item);
   h.item.clear();
@@ -1186,6 +1223,10 @@ void port_round(PortState *ps) {
   }
   if (check_gone(ps) || check_silence(ps))
     push_eos(ps);
+  /* Pattern 2 sends its keyframe request up on its own. */
+  if (st->pattern != netgear::PATTERN_REQREP)
+    if (const std::string *request = take_key_request(ps))
+      ps->sock->send_control(*request);
 }
 
 /* The port's task: the one thread that uses its socket while the pad is
@@ -1245,6 +1286,20 @@ GstPadLinkReturn src_link(GstPad *pad, GstObject * /*parent*/, GstPad * /*peer*/
   return GST_PAD_LINK_OK;
 }
 
+/* A decoder or an application downstream asking for a keyframe: passed to
+ * the sender by the port's task. */
+gboolean src_event(GstPad *pad, GstObject *parent, GstEvent *event) {
+  auto *ps = static_cast<PortState *>(gst_pad_get_element_private(pad));
+  if (ps && gst_video_event_is_force_key_unit(event)) {
+    GST_DEBUG_OBJECT(pad, "keyframe asked for downstream");
+    ps->key_wanted = true;
+    ps->sock->wake();
+    gst_event_unref(event);
+    return TRUE;
+  }
+  return gst_pad_event_default(pad, parent, event);
+}
+
 gboolean src_query(GstPad *pad, GstObject *parent, GstQuery *query) {
   if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
     /* Live, stamped on arrival and pushed at once: no latency of our own. */
@@ -1274,6 +1329,7 @@ static PortState *gst_netgear_src_add_port(GstNetGearSrc *self, int port, bool r
   gst_pad_set_activatemode_function(pad, src_activate_mode);
   gst_pad_set_link_function(pad, src_link);
   gst_pad_set_query_function(pad, src_query);
+  gst_pad_set_event_function(pad, src_event);
   gst_pad_use_fixed_caps(pad);
   ps->pad = pad;
   std::lock_guard<std::mutex> lk(st->lock);
@@ -1604,7 +1660,7 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
     GstStructure *p = gst_structure_new(
         "port", "port", G_TYPE_UINT, ps->port, "connected", G_TYPE_BOOLEAN, connected, "frames", G_TYPE_UINT64,
         c.frames, "bytes", G_TYPE_UINT64, c.bytes, "terminates", G_TYPE_UINT64, c.terminates, "port-mismatch",
-        G_TYPE_UINT64, c.port_mismatch, "timeouts", G_TYPE_UINT64, c.timeouts, "departures", G_TYPE_UINT64, c.departures, "connections", G_TYPE_UINT64,
+        G_TYPE_UINT64, c.port_mismatch, "timeouts", G_TYPE_UINT64, c.timeouts, "departures", G_TYPE_UINT64, c.departures, "key-requests", G_TYPE_UINT64, c.key_requests, "connections", G_TYPE_UINT64,
         c.connections, "disconnects", G_TYPE_UINT64, c.disconnects, "auth-failures", G_TYPE_UINT64, c.auth_failures,
         "pattern-mismatches", G_TYPE_UINT64, c.pattern_mismatches, "extra-senders", G_TYPE_UINT64, c.extra_senders,
         "reconnects", G_TYPE_UINT64, c.connections > 0 ? c.connections - 1 : G_GUINT64_CONSTANT(0),
@@ -1856,7 +1912,7 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "One structure per port (field port-<N>): frames, bytes, connected, peer, "
-                         "terminates, timeouts, departures, connections, reconnects, disconnects (connections closed: "
+                         "terminates, timeouts, departures, key-requests, connections, reconnects, disconnects (connections closed: "
                          "also by a message over max-message-size), auth-failures, pattern-mismatches "
                          "(connections closed during their handshake), extra-senders (other senders found on "
                          "the port), last-seen (CLOCK_REALTIME ns of the newest message, 0 = none), "

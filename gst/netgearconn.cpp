@@ -629,12 +629,48 @@ bool Sender::read_monitor() {
   return lost;
 }
 
-/* XPUB reports (un)subscriptions: byte 1 then the topic, or byte 0. */
+/* A receiver's control rides as the last part of its answer (pattern 1):
+ * taken off, so the answer reads as it would without it. */
+void Sender::take_control(Message *answer) {
+  if (answer->nparts < 2 || answer->parts.size() != answer->nparts)
+    return;
+  Control c;
+  if (!decode_control(answer->parts.back().view(), &c))
+    return;
+  answer->parts.pop_back();
+  answer->nparts--;
+  note_control(c);
+}
+
+void Sender::note_control(const Control &c) {
+  if (!c.force_key_unit)
+    return;
+  GST_DEBUG_OBJECT(cfg_.log_object, "%s: the receiver asks for a keyframe", cfg_.endpoint.c_str());
+  key_unit_requested_ = true;
+}
+
+bool Sender::take_key_unit_request() {
+  if (cfg_.pattern != PATTERN_REQREP && sock_)
+    note_subscriptions(); /* pattern 2's requests come up with the subscriptions */
+  const bool r = key_unit_requested_;
+  key_unit_requested_ = false;
+  return r;
+}
+
+/* XPUB reports (un)subscriptions: byte 1 then the topic, or byte 0; a
+ * receiver's control is a message of its own (it starts with '{'). */
 void Sender::note_subscriptions() {
   while (receive_message(sock_, &scratch_)) {
     if (scratch_.parts.empty() || scratch_.parts[0].size() < 1)
       continue;
-    bool now = static_cast<const uint8_t *>(scratch_.parts[0].data())[0] == 1;
+    const uint8_t first = static_cast<const uint8_t *>(scratch_.parts[0].data())[0];
+    if (first != 0 && first != 1) {
+      Control c;
+      if (scratch_.nparts == 1 && decode_control(scratch_.parts[0].view(), &c))
+        note_control(c);
+      continue;
+    }
+    bool now = first == 1;
     GST_INFO_OBJECT(cfg_.log_object, "%s: receiver %s", cfg_.endpoint.c_str(), now ? "subscribed" : "gone");
     present_ = now;
   }
@@ -705,6 +741,7 @@ Sender::Status Sender::send_reqrep(const OutMessage &msg, std::string *error, Me
     if (answered) {
       answered_once_ = true;
       failures_ = 0;
+      take_control(answer);
       uint64_t rtt = (now - sent_at) * 1000;
       count([&](SenderStats &s) {
         s.acked++;
@@ -1014,7 +1051,9 @@ bool PortSocket::bind(Error *error) {
   /* One socket per port, unlike NetGear's one socket bound to all ports:
    * the port a message arrives on identifies its sender, and one sender's
    * REQ/REP lock-step never waits on another's. */
-  sock_ = zmq_socket(ctx_.zmq(), rep ? ZMQ_REP : ZMQ_SUB);
+  /* XSUB rather than SUB: the same on the wire (a vidgear PUB takes it),
+   * and it can send a control message up to one of our senders. */
+  sock_ = zmq_socket(ctx_.zmq(), rep ? ZMQ_REP : ZMQ_XSUB);
   if (!sock_)
     return fail("Could not create a ZeroMQ socket", zmq_strerror(errno));
   set_int(sock_, ZMQ_LINGER, 0);
@@ -1025,8 +1064,12 @@ bool PortSocket::bind(Error *error) {
    * requests gets refused by TCP backpressure, not buffered in our
    * memory. */
   set_int(sock_, ZMQ_RCVHWM, std::max(cfg.queue, 1));
-  if (!rep)
-    zmq_setsockopt(sock_, ZMQ_SUBSCRIBE, "", 0);
+  if (!rep) {
+    /* Everything: XSUB's subscription is a message, sent to every
+     * publisher that connects. */
+    const char subscribe_all = 1;
+    zmq_send(sock_, &subscribe_all, 1, ZMQ_DONTWAIT);
+  }
   if (cfg.max_message_size > 0)
     zmq_setsockopt(sock_, ZMQ_MAXMSGSIZE, &cfg.max_message_size, sizeof cfg.max_message_size);
   const SecurityConfig &sec = cfg.security;
@@ -1125,8 +1168,15 @@ bool PortSocket::readable() {
   return zmq_getsockopt(sock_, ZMQ_EVENTS, &events, &len) == 0 && (events & ZMQ_POLLIN);
 }
 
-bool PortSocket::reply(const std::string &text) {
-  if (zmq_send(sock_, text.data(), text.size(), ZMQ_DONTWAIT) >= 0)
+bool PortSocket::send_control(const std::string &control) {
+  return zmq_send(sock_, control.data(), control.size(), ZMQ_DONTWAIT) >= 0;
+}
+
+bool PortSocket::reply(const std::string &text, const std::string *control) {
+  if (control && zmq_send(sock_, text.data(), text.size(), ZMQ_DONTWAIT | ZMQ_SNDMORE) >= 0 &&
+      zmq_send(sock_, control->data(), control->size(), ZMQ_DONTWAIT) >= 0)
+    return true;
+  if (!control && zmq_send(sock_, text.data(), text.size(), ZMQ_DONTWAIT) >= 0)
     return true;
   GST_WARNING_OBJECT(ctx_.config().log_object, "cannot reply on port %d: %s", port_, zmq_strerror(errno));
   return false;

@@ -35,6 +35,7 @@
 #include <zmq.h>
 
 #include "netgearsecurity.h"
+#include "netgearwire.h"
 
 namespace netgear {
 
@@ -209,6 +210,9 @@ public:
    * connected, its handshake done; pattern 2: subscribed): OK,
    * NO_RECEIVER, FLUSHING or ERROR (refused; `error` says why). */
   Status wait_receiver(int timeout_ms, std::string *error);
+  /* Whether the receiver asked for a keyframe since the last call (with
+   * pattern 1's answers, or pattern 2's messages up, read here). */
+  bool take_key_unit_request();
   /* Sends the terminate message and waits at most timeout_ms for it to be
    * acknowledged (pattern 1) or taken by the socket for a subscribed
    * receiver (pattern 2). Returns whether it got through. */
@@ -241,6 +245,8 @@ private:
    * (pattern 1: a request on it is lost). */
   bool read_monitor();
   void note_subscriptions();
+  void take_control(Message *answer);
+  void note_control(const Control &c);
   bool is_refusal(uint16_t ev, uint32_t value);
   void handshake_failed(uint16_t ev, uint32_t value);
   void handshake_closed();
@@ -263,6 +269,7 @@ private:
   int handshake_failures_ = 0; /* failed handshakes in a row (CURVE: a wrong key) */
   bool handshake_pending_ = false;
   int handshake_closed_ = 0;   /* connections closed during the handshake, in a row */
+  bool key_unit_requested_ = false; /* the receiver asked for a keyframe since take_key_unit_request() */
   uint64_t renew_at_us_ = 0;   /* when to try a fresh socket (0: no need) */
   /* Why no message can go any more (the receiver refused this sender). */
   std::string fatal_;
@@ -362,8 +369,12 @@ public:
   bool receive(Message *msg);
   /* Whether a message is there to read, without waiting. */
   bool readable();
-  /* Pattern 1: the answer to the message just received. */
-  bool reply(const std::string &text);
+  /* Pattern 1: the answer to the message just received, with a control
+   * message as its last part if given (only to one of our senders). */
+  bool reply(const std::string &text, const std::string *control = nullptr);
+  /* Pattern 2: a control message up to the port's sender (only to one of
+   * ours: a vidgear PUB drops it anyway). */
+  bool send_control(const std::string &control);
   /* Whether a connection is open. */
   bool connected() const { return !open_fds_.empty(); }
 

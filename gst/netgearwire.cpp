@@ -915,6 +915,37 @@ std::string encode_bidir_reply(const Json &data) {
   return dump_json(j);
 }
 
+/* ---- control ---- */
+
+std::string encode_control(const Control &c) {
+  Json gst = Json::object();
+  if (c.force_key_unit)
+    gst["force-key-unit"] = true;
+  Json j;
+  j[kExtensionKey] = std::move(gst);
+  return dump_json(j);
+}
+
+bool decode_control(std::string_view text, Control *out) {
+  *out = Control{};
+  /* Small, and an object: anything else is not ours to parse. */
+  if (text.empty() || text.front() != '{' || text.size() > 4096)
+    return false;
+  auto j = parse_json(text);
+  if (!j || !j->is_object() || j->size() != 1)
+    return false;
+  auto gst = j->find(kExtensionKey);
+  if (gst == j->end() || !gst->is_object())
+    return false;
+  auto fku = gst->find("force-key-unit");
+  if (fku != gst->end()) {
+    if (!fku->is_boolean())
+      return false;
+    out->force_key_unit = fku->get<bool>();
+  }
+  return true;
+}
+
 Reply decode_reply(std::string_view part0, size_t nparts) {
   Reply r;
   if (nparts == 1 && part0 == kTerminateReply) {

@@ -159,4 +159,17 @@ struct Reply {
  * terminate acknowledgement nor a bidirectional JSON reply are PLAIN. */
 Reply decode_reply(std::string_view part0, size_t nparts);
 
+/* ---- control (receiver -> one of our senders, never a vidgear peer) ----
+ * A one-part message {"gst": {"force-key-unit": true}}: pattern 1 adds it as
+ * the last part of a reply, pattern 2 sends it up from the receiver's XSUB
+ * to the sender's XPUB (its first byte, '{', is not a subscription's 0 or
+ * 1). Keys it does not know are ignored, for later versions. */
+struct Control {
+  bool force_key_unit = false; /* send a keyframe soon */
+};
+std::string encode_control(const Control &c);
+/* False when `text` is not a control message; a control with nothing we
+ * know in it decodes to an empty Control. */
+bool decode_control(std::string_view text, Control *out);
+
 } // namespace netgear

@@ -9,7 +9,7 @@
  *   bytes 5..     part 0: the JSON header (or a reply, or a JPEG)
  * Part 0 goes through the header decoder and, for a frame, the caps mapper
  * (with a mapper kept across inputs, as a port's is across frames), the
- * reply decoder (what a sender parses), the JSON parser, and the JPEG
+ * reply and control decoders (what a sender parses), the JSON parser, and the JPEG
  * frame-header reader. The seed corpus is made from tests/data/vectors by
  * make_corpus.py.
  *
@@ -52,6 +52,8 @@ void one_input(const uint8_t *data, size_t size) {
       __builtin_trap(); /* the mapper must only ever give fixed caps */
   }
   netgear::decode_reply(part0, nparts);
+  netgear::Control control;
+  netgear::decode_control(part0, &control);
   netgear::parse_json(part0);
   netgear::jpeg_components(data + 5, size - 5);
 }

@@ -5,15 +5,23 @@
 30 fps) over pattern 2, where frames are lost by design. A delta frame
 whose predecessor was lost decodes to garbage, so netgearsrc must never
 push one: after any loss it drops up to the next keyframe and marks that
-one DISCONT, counting the drops (dropped-awaiting-keyframe).
+one DISCONT, counting the drops (dropped-awaiting-keyframe), and asks
+the sender for a keyframe (over the connection; netgearsink turns it into
+a GstForceKeyUnit event upstream, to the encoder).
 
 1. A stalled branch: the receiver's consumer blocks for 0.5 s after 20
    frames (max-buffers=1), so the sender's queue fills and it drops frames
    (gaps in the meta's seq). In what is pushed, the first frame and every
-   frame after a gap must be a keyframe (no DELTA_UNIT) with DISCONT.
+   frame after a gap must be a keyframe (no DELTA_UNIT) with DISCONT, and
+   the first picture after the stall must come within 0.3 s of its end
+   (the next natural keyframe is up to 2 s away).
 2. A late receiver: the sender streams for 1 s before the receiver starts
-   (mid-GOP): the first frame pushed must be a keyframe.
-Skipped without x264enc (gstreamer1.0-plugins-ugly). Ports 27450-27451."""
+   (mid-GOP): the first frame pushed must be a keyframe, within 0.3 s of
+   the sender's connection.
+3. Pattern 1, a keyframe every 300 frames: a GstForceKeyUnit event sent
+   upstream from the appsink after 45 frames brings a keyframe within 10
+   frames (none would come naturally before frame 300).
+Skipped without x264enc (gstreamer1.0-plugins-ugly). Ports 27450-27452."""
 import os
 import sys
 import time
@@ -24,6 +32,7 @@ import ngtest as ng  # noqa: E402
 CAPS = 'video/x-raw,format=I420,width=320,height=240,framerate=30/1'
 ENCODER = 'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=60'
 STALL = 0.5
+FIRST_PICTURE = 0.3  # issue 18's target, s
 
 
 def frames_of(rx, port):
@@ -61,6 +70,7 @@ def stalled_branch(tap, port):
             stalled = rx.run_until(lambda: rx.stalled.is_set(), 20)
             tap.ok(stalled, '%s: the branch stalls' % name, rx.summary() + '\n' + tx.report())
             time.sleep(STALL)  # the condition under test: a branch that takes nothing for this long
+            released = time.monotonic()
             rx.release_consumer()
             tap.ok(rx.run_until(lambda: rx.eos, 30), '%s: the stream ends' % name, rx.summary() + '\n' + tx.report())
             recs = frames_of(rx, port)
@@ -73,6 +83,13 @@ def stalled_branch(tap, port):
             tap.diag('%s: %d frames pushed, %d losses, %d delta frames dropped awaiting a keyframe'
                      % (name, len(recs), gaps, dropped))
             tap.ok(dropped >= 1, '%s: the delta frames held back are counted' % name, st.to_string())
+            tap.ok(st.get_value('key-requests') >= 1, '%s: the receiver asked for a keyframe' % name, st.to_string())
+            after = [r for r in recs if r['time'] >= released and r['discont']]
+            if tap.ok(after, '%s: a keyframe after the stall' % name, 'seqs %s' % [r['seq'] for r in recs][:80]):
+                wait = after[0]['time'] - released
+                tap.diag('%s: first picture %.3f s after the stall ended' % (name, wait))
+                tap.ok(wait <= FIRST_PICTURE, '%s: first picture within %.1f s of the stall\'s end'
+                       % (name, FIRST_PICTURE), '%.3f s' % wait)
     finally:
         rx.stop()
 
@@ -90,10 +107,41 @@ def late_receiver(tap, port):
             tap.ok(rx.run_until(lambda: rx.eos, 30), '%s: the stream ends' % name, rx.summary() + '\n' + tx.report())
             recs = frames_of(rx, port)
             check_gated(tap, name, recs)
-            if recs:
-                tap.diag('%s: first frame pushed is seq %d' % (name, recs[0]['seq']))
+            if recs and rx.got('netgear-server-connected', port):
+                t_conn = [t for (i, n, f), t in zip(rx.messages, rx.message_times)
+                          if n == 'netgear-server-connected'][0]
+                wait = recs[0]['time'] - t_conn
+                tap.diag('%s: first frame pushed is seq %d, %.3f s after the sender connected'
+                         % (name, recs[0]['seq'], wait))
+                tap.ok(wait <= FIRST_PICTURE, '%s: first picture within %.1f s of connecting' % (name, FIRST_PICTURE),
+                       '%.3f s' % wait)
         finally:
             rx.stop()
+
+
+def downstream_request(tap, port):
+    name = 'H.264, pattern 1, GstForceKeyUnit from downstream'
+    rx = ng.Receiver([port], pattern=1)
+    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
+        rx.stop()
+        return
+    try:
+        with ng.ProcGroup() as group:
+            tx = ng.start_sender(group, port, 0, 150, pattern=1, caps=CAPS,
+                                 encoder=ENCODER.replace('key-int-max=60', 'key-int-max=300'), sync=True, timeout=40)
+            tap.ok(rx.run_until(lambda: rx.count(port) >= 45, 20), '%s: frames flow' % name, rx.summary())
+            asked_at = frames_of(rx, port)[-1]['seq']
+            sink = rx.pipeline.get_by_name('sink_%d' % port)
+            tap.ok(sink.send_event(ng.GstVideo.video_event_new_upstream_force_key_unit(ng.Gst.CLOCK_TIME_NONE,
+                                                                                      True, 1)),
+                   '%s: the event is taken' % name)
+            tap.ok(rx.run_until(lambda: rx.eos, 30), '%s: the stream ends' % name, rx.summary() + '\n' + tx.report())
+            keys = [r['seq'] for r in frames_of(rx, port) if not r['delta']]
+            tap.diag('%s: asked after seq %d; keyframes at %s' % (name, asked_at, keys))
+            tap.ok(any(asked_at < k <= asked_at + 10 for k in keys),
+                   '%s: a keyframe within 10 frames of the request' % name, 'keyframes at %s' % keys)
+    finally:
+        rx.stop()
 
 
 def body(tap):
@@ -102,6 +150,7 @@ def body(tap):
         return
     stalled_branch(tap, 27450)
     late_receiver(tap, 27451)
+    downstream_request(tap, 27452)
 
 
 ng.run_main(body)

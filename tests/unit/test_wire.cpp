@@ -423,6 +423,43 @@ static void test_python_type_names() {
   ASSERT_STR_EQ(netgear::encode_bidir_reply(Json(false)), "{\"return_type\": \"bool\", \"data\": false}");
 }
 
+/* The control message, byte for byte, and what decodes as one: a sender
+ * takes it from a receiver, so nothing else may pass for it. */
+static void test_control() {
+  netgear::Control c;
+  c.force_key_unit = true;
+  ASSERT_STR_EQ(netgear::encode_control(c), std::string(R"({"gst": {"force-key-unit": true}})"));
+  ASSERT_STR_EQ(netgear::encode_control(netgear::Control{}), std::string(R"({"gst": {}})"));
+  netgear::Control out;
+  g_assert_true(netgear::decode_control(R"({"gst":{"force-key-unit":true}})", &out));
+  g_assert_true(out.force_key_unit);
+  /* A later version's keys are ignored. */
+  g_assert_true(netgear::decode_control(R"({"gst":{"force-key-unit":false,"later":[1,2]}})", &out));
+  g_assert_false(out.force_key_unit);
+  g_assert_true(netgear::decode_control(R"({"gst":{}})", &out));
+  g_assert_false(out.force_key_unit);
+  const char *refused[] = {
+      "",                                          /* empty */
+      "\x01",                                     /* a subscription */
+      "Data received on device: 1",               /* a plain reply */
+      R"({"return_type":"str","data":"x"})",       /* a bidirectional reply */
+      R"({"gst":{"force-key-unit":1}})",           /* not a boolean */
+      R"({"gst":true})",                           /* not an object */
+      R"({"gst":{},"other":1})",                   /* more than the control */
+      R"({"gst":{"force-key-unit":true})",         /* cut short */
+      "[1]",                                       /* not an object */
+  };
+  for (const char *text : refused) {
+    out.force_key_unit = true;
+    if (netgear::decode_control(text, &out) || out.force_key_unit)
+      g_test_fail_printf("decoded as a control: %s", text);
+  }
+  std::string subscription(1, '\x01');
+  g_assert_false(netgear::decode_control(subscription, &out));
+  std::string huge = R"({"gst":{"force-key-unit":true,"pad":")" + std::string(5000, 'x') + R"("}})";
+  g_assert_false(netgear::decode_control(huge, &out));
+}
+
 static void test_reply_edge_cases() {
   /* anything that is not a terminate ack or a bidirectional JSON is PLAIN */
   const char *plain[] = {"", "x", "{", "{\"return_type\": 5, \"data\": 1}", "{\"data\": 1}",
@@ -1382,6 +1419,7 @@ int main(int argc, char **argv) {
 
   unit::add("/replies/python-type-names", test_python_type_names);
   unit::add("/replies/edge-cases", test_reply_edge_cases);
+  unit::add("/control/encode-decode", test_control);
 
   unit::add("/ext/roundtrip", test_ext_roundtrip);
   unit::add("/ext/roundtrip-sparse", test_ext_roundtrip_sparse);
