@@ -80,6 +80,9 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
 /* At most one keyframe request per port in this time: a lossy link must
  * not turn the stream into keyframes only. */
 #define KEY_REQUEST_INTERVAL_US (500 * 1000)
+/* How long delta frames are held back awaiting a keyframe before they are
+ * passed on anyway. */
+#define KEYFRAME_WAIT_US (5 * G_USEC_PER_SEC)
 /* Drops of one reason on one port are logged one by one up to this count,
  * then every LOG_EVERY-th, so a hostile peer cannot flood the log. */
 #define LOG_FIRST 10
@@ -191,6 +194,7 @@ struct Item {
   GstClockTimeDiff pts_offset = 0;            /* sender's PTS - DTS, to keep decode order */
   bool has_dts = false;
   size_t bytes = 0; /* the payload's size on the wire */
+  bool discont = false; /* something before it was lost */
   void clear() {
     gst_clear_buffer(&buffer);
     gst_clear_caps(&caps);
@@ -231,8 +235,10 @@ struct PortState {
   uint64_t heard_us = 0; /* liveness: when it was last heard from; 0: not watched */
   bool gone_pending = false; /* its last connection closed; told once nothing is left to read */
   uint64_t closed_us = 0;    /* when its last connection closed */
-  bool sender_ours = false;  /* its newest frame came from a netgearsink (it takes control messages) */
+  bool sender_ours = false;  /* the message in hand is a frame from a netgearsink (it takes control messages) */
   uint64_t key_asked_us = 0; /* when a keyframe was last asked for */
+  uint64_t gate_since_us = 0; /* delta frames held back since, awaiting a keyframe; 0: none */
+  bool warned_no_keyframe = false;
   /* Bidirectional: the answer the newest frame got, and which frame that
    * was, so that only a copy of that very frame gets it again; and the
    * reply property as last encoded. */
@@ -736,7 +742,7 @@ Outcome take_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h
                          "keys we do not know are ignored", ps->port, h.ext->version, netgear::kExtensionVersion);
   }
   uint64_t seq;
-  ps->sender_ours = h.ext.has_value();
+  ps->sender_ours = h.ext && h.ext->version >= netgear::kControlVersion;
   if (h.ext) {
     /* A frame re-sent after a lost acknowledgement arrives twice. */
     if (ps->have_seq && h.ext->stream == ps->stream && h.ext->seq <= ps->seq) {
@@ -746,9 +752,9 @@ Outcome take_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h
     seq = h.ext->seq;
     /* Frames the sender numbered and never sent (dropped, skipped), or a
      * new stream (it restarted): what follows may depend on what is not
-     * here. */
+     * here. Marked on the frame: pattern 2 pushes it after others. */
     if (ps->have_seq && (h.ext->stream != ps->stream || seq > ps->seq + 1))
-      ps->discont = true;
+      item->discont = true;
   } else {
     seq = ps->received;
   }
@@ -884,6 +890,7 @@ void handle_message(PortState *ps, netgear::Message &msg, bool answer, Handled *
   const GstClockTime arrival = clock_now(self);
   const guint64 seen = static_cast<guint64>(g_get_real_time()) * 1000;
   ps->count([&](Counters &c) { c.last_seen = seen; });
+  ps->sender_ours = false; /* until a frame with our extension says so */
   netgear::DropReason reason = netgear::DropReason::NONE;
   std::string detail;
   size_t payload = msg.parts.size() >= 2 ? msg.parts[1].size() : 0;
@@ -954,12 +961,14 @@ void start_stream(PortState *ps) {
   gst_pad_push_event(pad, gst_event_new_stream_start(sid));
   g_free(sid);
   ps->need_stream_start = false;
+  ps->discont = true; /* a decoder after it starts afresh: at a keyframe */
   ps->need_segment = true;
   ps->eos_pushed = false;
   gst_clear_caps(&ps->pushed_caps);
 }
 
 GstClockTime running_time_now(GstNetGearSrc *self);
+void push_segment(PortState *ps);
 
 void push_eos(PortState *ps) {
   if (ps->eos_pushed)
@@ -970,10 +979,15 @@ void push_eos(PortState *ps) {
      * the pipeline with it once every tile had). A gap says there is
      * nothing for now; the sender's return starts a new stream, at a
      * keyframe. */
+    if (ps->need_segment)
+      push_segment(ps);
     GstClockTime rt = running_time_now(ps->src);
     GST_DEBUG_OBJECT(ps->pad, "sender gone: gap at %" GST_TIME_FORMAT, GST_TIME_ARGS(rt));
     gst_pad_push_event(ps->pad, gst_event_new_gap(GST_CLOCK_TIME_IS_VALID(rt) ? rt : 0, GST_CLOCK_TIME_NONE));
     ps->need_stream_start = true;
+    /* Caps of its own replace the old ones in place; with none on the pad
+     * (nothing of it was pushed), new caps may not follow the segment. */
+    ps->needs_flush = ps->pushed_caps == nullptr;
     ps->discont = true;
     return;
   }
@@ -1010,13 +1024,32 @@ void push_item(PortState *ps, Item &item) {
    * until then are dropped here rather than decoded into garbage, and the
    * keyframe goes out DISCONT. Raw, JPEG and a vidgear sender's frames
    * (no DELTA_UNIT flag) all pass. */
+  if (item.discont)
+    ps->discont = true;
   if (ps->discont && GST_BUFFER_FLAG_IS_SET(item.buffer, GST_BUFFER_FLAG_DELTA_UNIT) &&
       netgear::caps_are_inter_frame(item.caps)) {
-    item.clear();
-    drop(ps, netgear::DropReason::AWAITING_KEYFRAME, "a delta frame after a loss, before the next keyframe");
-    ps->key_wanted = true;
-    return;
+    const uint64_t now = netgear::monotonic_us();
+    if (!ps->gate_since_us)
+      ps->gate_since_us = now;
+    if (now < ps->gate_since_us + KEYFRAME_WAIT_US) {
+      item.clear();
+      drop(ps, netgear::DropReason::AWAITING_KEYFRAME, "a delta frame after a loss, before the next keyframe");
+      /* An unlinked pad would ask for ever: its keyframe is not pushed. */
+      if (gst_pad_is_linked(pad))
+        ps->key_wanted = true;
+      return;
+    }
+    /* A stream that marks no keyframe (intra refresh) or an encoder that
+     * does not answer: garbage for a moment rather than nothing for ever. */
+    if (!ps->warned_no_keyframe) {
+      ps->warned_no_keyframe = true;
+      GST_ELEMENT_WARNING(ps->src, STREAM, DECODE, ("No keyframe from the sender on port %d", ps->port),
+                          ("delta frames held back for %d s after a loss; passing them on (an encoder with intra "
+                           "refresh, or one that ignores keyframe requests)",
+                           static_cast<int>(KEYFRAME_WAIT_US / 1000000)));
+    }
   }
+  ps->gate_since_us = 0;
   start_stream(ps);
   if (!ps->pushed_caps || !gst_caps_is_equal(ps->pushed_caps, item.caps)) {
     gst_pad_push_event(pad, gst_event_new_caps(item.caps));
@@ -1161,7 +1194,7 @@ void receive_pubsub(PortState *ps) {
         backlog.front().clear();
         backlog.pop_front();
         drop(ps, netgear::DropReason::QUEUE_FULL, "newer frames arrived before this one could be pushed");
-        ps->discont = true;
+        backlog.front().discont = true;
       }
     }
     if (h.end) {
@@ -1259,6 +1292,10 @@ void reset_port(PortState *ps) {
   ps->idle = true;
   ps->last_reply.clear();
   ps->warned_bad_reply = false;
+  ps->sender_ours = false;
+  ps->key_wanted = false;
+  ps->key_asked_us = ps->gate_since_us = 0;
+  ps->warned_no_keyframe = false;
   ps->shared_gen = G_MAXUINT64;
   gst_clear_caps(&ps->pushed_caps);
   /* Connections that closed while no task ran were not seen closing. */

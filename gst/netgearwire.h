@@ -72,7 +72,10 @@ struct Compression {
 
 /* The extension key ("gst") that carries what GStreamer needs between two of
  * our elements. vidgear ignores it. */
-constexpr int kExtensionVersion = 1;
+constexpr int kExtensionVersion = 2;
+/* The first version whose senders take control messages (a version-1
+ * netgearsink took any message up its XPUB for a receiver leaving). */
+constexpr int kControlVersion = 2;
 constexpr const char *kExtensionKey = "gst";
 constexpr uint64_t kStreamLimit = uint64_t{1} << 53;
 

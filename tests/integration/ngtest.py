@@ -120,6 +120,15 @@ def quiet_glib_warnings():
         GLib.log_remove_handler('GLib-GObject', hid)
 
 
+def started(tap, name, rx):
+    """Starts the Receiver rx, reporting it; on failure stops it again and
+    returns False (the caller gives up on that case)."""
+    if tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
+        return True
+    rx.stop()
+    return False
+
+
 class Deadline:
     def __init__(self, seconds):
         self.end = time.monotonic() + seconds

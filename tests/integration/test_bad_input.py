@@ -30,8 +30,7 @@ def run(tap, pattern, port, other_port):
     rx = ng.Receiver([port, other_port], pattern=pattern, max_buffers=64,
                      src_props='max-message-size=%d' % hostile_peer.MAX_MESSAGE_SIZE)
     with ng.ProcGroup() as group:
-        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-            rx.stop()
+        if not ng.started(tap, name, rx):
             return
         try:
             # A good sender next to the hostile one: its frames must keep coming.

@@ -32,8 +32,7 @@ def receiver_goes_away(tap, port, on_timeout=None):
     name = 'receiver stops mid-stream' + (', on-timeout=%s' % on_timeout if on_timeout else '')
     rx = ng.Receiver([port])
     with ng.ProcGroup() as group:
-        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-            rx.stop()
+        if not ng.started(tap, name, rx):
             return
         tx = group.add(ng.Proc('sender', ng.sender_argv(port, 0, 3000, pattern=1, sync=True,
                                                         request_timeout=TIMEOUT_MS, max_retries=RETRIES,
@@ -66,8 +65,7 @@ def eos_to_pipeline(tap, port, idle_port):
     name = 'EOS sent to the receiving pipeline'
     rx = ng.Receiver([port, idle_port])
     with ng.ProcGroup() as group:
-        if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-            rx.stop()
+        if not ng.started(tap, name, rx):
             return
         try:
             tx = group.add(ng.Proc('sender', ng.sender_argv(port, 0, 3000, pattern=1, sync=True)))

@@ -24,8 +24,7 @@ def gone_then_back(tap, ports, keep):
     a, b = ports
     name = 'keep-listening=%s' % ('true' if keep else 'false')
     rx = ng.Receiver(ports, pattern=1, src_props='keep-listening=%s' % ('true' if keep else 'false'))
-    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-        rx.stop()
+    if not ng.started(tap, name, rx):
         return
     deadline = ng.Deadline(60)
     try:

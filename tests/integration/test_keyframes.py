@@ -61,8 +61,7 @@ def check_gated(tap, name, recs):
 def stalled_branch(tap, port):
     name = 'H.264, pattern 2, branch stalled %.1f s' % STALL
     rx = ng.Receiver([port], pattern=2, max_buffers=1, stall_after=20)
-    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-        rx.stop()
+    if not ng.started(tap, name, rx):
         return
     try:
         with ng.ProcGroup() as group:
@@ -122,8 +121,7 @@ def late_receiver(tap, port):
 def downstream_request(tap, port):
     name = 'H.264, pattern 1, GstForceKeyUnit from downstream'
     rx = ng.Receiver([port], pattern=1)
-    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-        rx.stop()
+    if not ng.started(tap, name, rx):
         return
     try:
         with ng.ProcGroup() as group:

@@ -78,8 +78,7 @@ def killed_sender(tap, pattern, ports, by_timeout):
     props = 'timeout=%d disconnect-timeout=0' % TIMEOUT_MS if by_timeout else ''
     report = 'netgear-server-timeout' if by_timeout else 'netgear-server-disconnected'
     rx = ng.Receiver(ports, pattern=pattern, src_props=props, max_buffers=8)
-    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-        rx.stop()
+    if not ng.started(tap, name, rx):
         return
     deadline = ng.Deadline(60)
     try:
@@ -167,8 +166,7 @@ def stalled_sender(tap, ports):
     name = 'pattern 1, SIGSTOP 1 of 2'
     victim, other = ports
     rx = ng.Receiver(ports, pattern=1, src_props='timeout=%d' % TIMEOUT_MS)
-    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-        rx.stop()
+    if not ng.started(tap, name, rx):
         return
     deadline = ng.Deadline(45)
     try:

@@ -46,8 +46,7 @@ def flooding_terminates(tap, ports):
     stream (netgear-server-disconnected), which is what is required."""
     name = 'pattern 2, 2 flooding senders, no timeout'
     rx = ng.Receiver(ports, pattern=2, src_props='timeout=0')
-    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-        rx.stop()
+    if not ng.started(tap, name, rx):
         return
     try:
         with ng.ProcGroup() as group:

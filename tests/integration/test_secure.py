@@ -64,8 +64,7 @@ def frames_from(rx, port):
 
 def authorised_run(tap, name, pattern, ports, src_props, sink_props):
     rx = ng.Receiver(ports, pattern=pattern, src_props=src_props)
-    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-        rx.stop()
+    if not ng.started(tap, name, rx):
         return
     try:
         with ng.ProcGroup() as group:
@@ -100,8 +99,7 @@ def authorised_run(tap, name, pattern, ports, src_props, sink_props):
 def refused_run(tap, name, pattern, good_port, bad_port, src_props, good_props, bad_props, zap_refusal=False):
     """An authorised sender on good_port and a refused one on bad_port."""
     rx = ng.Receiver([good_port, bad_port], pattern=pattern, src_props=src_props)
-    if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % name, '\n'.join(rx.errors)):
-        rx.stop()
+    if not ng.started(tap, name, rx):
         return
     try:
         with ng.ProcGroup() as group:

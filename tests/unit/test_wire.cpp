@@ -710,18 +710,22 @@ static void test_header_as_tree() {
 static void test_ext_newer_version() {
   std::string hdr = header_with(
       {{"shape", "[40]"}},
-      R"(, "gst": {"v": 2, "caps": "video/x-raw, format=(string)I420, width=(int)5, height=(int)3", "seq": 7, "future": 1})");
+      R"(, "gst": {"v": 3, "caps": "video/x-raw, format=(string)I420, width=(int)5, height=(int)3", "seq": 7, "future": 1})");
   Decoded d = expect_decode(hdr, 2, 40);
   g_assert_true(d.frame.ext.has_value());
   g_assert_true(d.frame.ext_newer);
-  g_assert_cmpint(d.frame.ext->version, ==, 2);
+  g_assert_cmpint(d.frame.ext->version, ==, 3);
   ASSERT_STR_EQ(d.frame.ext->caps, "video/x-raw, format=(string)I420, width=(int)5, height=(int)3");
   g_assert_cmpuint(d.frame.ext->seq, ==, 7);
 
-  std::string cur = header_with({{"shape", "[40]"}}, R"(, "gst": {"v": 1, "caps": "video/x-h264"})");
-  Decoded c = expect_decode(cur, 2, 40);
-  g_assert_true(c.frame.ext.has_value());
-  g_assert_false(c.frame.ext_newer);
+  /* Ours, and the version before (it takes no control message). */
+  for (const char *v : {"2", "1"}) {
+    std::string cur = header_with({{"shape", "[40]"}}, std::string(R"(, "gst": {"v": )") + v +
+                                                           R"(, "caps": "video/x-h264"})");
+    Decoded c = expect_decode(cur, 2, 40);
+    g_assert_true(c.frame.ext.has_value());
+    g_assert_false(c.frame.ext_newer);
+  }
   /* a vidgear header has no extension and is not "newer" */
   Decoded n = expect_decode(header_with({}), 2, 72);
   g_assert_false(n.frame.ext.has_value());
