@@ -28,7 +28,8 @@ Bind addresses: address=localhost receives; nosuch.invalid and 192.0.2.10
 
 Two senders on one port: one warning "Two senders send on port P",
 netgear-port-shared and extra-senders = 1; one sender restarted (killed,
-or ended cleanly, then a new process) is not a second sender.
+or ended cleanly, then a new process; killed, into a receiver with
+keep-listening=true) is not a second sender.
 
 Ports 27400-27414 (27410 and 27411 are never bound)."""
 import contextlib
@@ -463,7 +464,10 @@ def restarted_sender(tap, group, port, killed):
     """One sender at a time on a port: the first one, then a new process."""
     how = 'killed' if killed else 'ended cleanly (EOS, terminate)'
     label = 'one sender on port %d, %s, then a new one' % (port, how)
-    rx = Rx([port])
+    # Killed, the only sender is gone disconnect-timeout (500 ms) later,
+    # and with it the stream, unless the wall keeps listening: the case of
+    # a camera restarted, which takes longer than that to come back.
+    rx = Rx([port], src_props='keep-listening=true' if killed else '')
     try:
         if not tap.ok(rx.start(), '%s: receiver reaches PLAYING' % label, rx.summary()):
             return

@@ -440,7 +440,7 @@ def phase_kill(tap, counters, pattern, ports, timeout=30):
             tap.diag('%s: reported %.3f s after the kill' % (label, t_msg - t_kill))
             tap.ok(t_msg - t_kill <= DEAD_WITHIN_S, '%s: reported within %.1f s of the kill' % (label, DEAD_WITHIN_S),
                    '%.3f s' % (t_msg - t_kill))
-        tap.ok(rx.find('PADEOS %d' % ports[1]), '%s: its pad ends' % label, rx.report())
+        tap.ok(rx.wait_line('PADEOS %d' % ports[1], d.left()) is not None, '%s: its pad ends' % label, rx.report())
         tap.ok(senders[0].wait_line('HOLDING', d.left()) is not None, '%s: sender 0 pushed all its frames' % label,
                senders[0].report())
         senders[0].send_line()
