@@ -159,6 +159,22 @@ void *monitor_socket(void *ctx, void *sock, int events, std::string *error) {
   return m;
 }
 
+/* Stops the monitor of `sock` and closes both (either may be null); a
+ * linger of 0 or more is set on `sock` first. */
+void close_monitored(void *&sock, void *&monitor, int linger) {
+  if (monitor) {
+    zmq_socket_monitor(sock, nullptr, 0);
+    zmq_close(monitor);
+    monitor = nullptr;
+  }
+  if (sock) {
+    if (linger >= 0)
+      set_int(sock, ZMQ_LINGER, linger);
+    zmq_close(sock);
+    sock = nullptr;
+  }
+}
+
 /* Reads one monitor event: part 0 holds a 16-bit event number and a 32-bit
  * value, part 1 the endpoint. */
 bool read_event(void *monitor, Message *event, uint16_t *ev, uint32_t *value) {
@@ -478,17 +494,7 @@ void *Sender::make_socket(std::string *error) {
   return s;
 }
 
-void Sender::close_socket() {
-  if (monitor_) {
-    zmq_socket_monitor(sock_, nullptr, 0);
-    zmq_close(monitor_);
-    monitor_ = nullptr;
-  }
-  if (sock_) {
-    zmq_close(sock_);
-    sock_ = nullptr;
-  }
-}
+void Sender::close_socket() { close_monitored(sock_, monitor_, -1); }
 
 bool Sender::renew_socket() {
   GST_INFO_OBJECT(cfg_.log_object, "%s: a fresh socket", cfg_.endpoint.c_str());
@@ -523,9 +529,7 @@ bool Sender::start(std::string *error) {
 }
 
 void Sender::stop() {
-  if (sock_)
-    set_int(sock_, ZMQ_LINGER, close_linger_ms_);
-  close_socket();
+  close_monitored(sock_, monitor_, close_linger_ms_);
   if (ctx_) {
     /* Bounded: every socket was closed with a finite linger. */
     const uint64_t start = monotonic_us();
@@ -1123,17 +1127,8 @@ bool PortSocket::bind(Error *error) {
 }
 
 void PortSocket::close() {
-  if (monitor_) {
-    zmq_socket_monitor(sock_, nullptr, 0);
-    zmq_close(monitor_);
-    monitor_ = nullptr;
-  }
-  if (sock_) {
-    /* Time for the last replies to leave. */
-    set_int(sock_, ZMQ_LINGER, kRepCloseLingerMs);
-    zmq_close(sock_);
-    sock_ = nullptr;
-  }
+  /* Time for the last replies to leave. */
+  close_monitored(sock_, monitor_, kRepCloseLingerMs);
   struct stat st;
   if (!ipc_path_.empty() && lstat(ipc_path_.c_str(), &st) == 0 && st.st_ino == ipc_ino_ && S_ISSOCK(st.st_mode))
     unlink(ipc_path_.c_str());
