@@ -32,8 +32,13 @@
  * endpoint is posted after request-timeout, then at growing intervals.
  *
  * Bidirectional mode (bidirectional=true, pattern 1): each frame's reply is
- * handed to the application on the streaming thread, before the next frame
- * goes out, as the "reply" signal and a "netgear-reply" element message.
+ * handed to the application on the streaming thread, with the buffer it
+ * answers, as the "reply" signal and a "netgear-reply" element message:
+ * before the next frame goes out with max-in-flight=1, else as replies
+ * arrive (in order), between frames.
+ *
+ * max-in-flight (pattern 1) lets several acknowledged frames travel at once
+ * over a link whose round trip is longer than a frame's interval.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -61,6 +66,10 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_sink_debug);
 #define DEFAULT_MAX_RETRIES 3
 #define DEFAULT_ON_TIMEOUT GST_NETGEAR_ON_TIMEOUT_RESEND
 #define DEFAULT_WAIT_FOR_CONNECTION FALSE
+#define DEFAULT_MAX_IN_FLIGHT 1
+/* A second of video at 60 fps: beyond that a link is better served by
+ * pattern 2. The receiver remembers as many answers (for copies). */
+#define MAX_IN_FLIGHT 64
 /* Until a receiver is first there (wait-for-connection=false), a frame
  * waits at most this long for one, then is dropped: the streaming thread
  * returns, so an EOS (which travels on it) gets through, and a source that
@@ -84,6 +93,7 @@ enum {
   PROP_MESSAGE_JSON, /* installed with PROP_MESSAGE: its id + 1 */
   PROP_ON_TIMEOUT,
   PROP_WAIT_FOR_CONNECTION,
+  PROP_MAX_IN_FLIGHT,
 };
 
 /* What a pattern-1 sender does with a frame whose attempt failed. */
@@ -184,7 +194,6 @@ struct SinkState {
     message_gen = gen;
     return true;
   }
-  netgear::Message reply;
 };
 
 } // namespace
@@ -197,6 +206,7 @@ struct _GstNetGearSink {
   gint max_retries;
   gint on_timeout; /* GstNetGearOnTimeout */
   gboolean wait_for_connection;
+  gint max_in_flight;
   GstNetGearValueProperty *message;
   /* Under the object lock: per-buffer messages refused, replies delivered,
    * frames dropped before a receiver was there, keyframes the receiver
@@ -234,6 +244,9 @@ static void gst_netgear_sink_set_property(GObject *object, guint prop_id, const 
     case PROP_WAIT_FOR_CONNECTION:
       self->wait_for_connection = g_value_get_boolean(value);
       break;
+    case PROP_MAX_IN_FLIGHT:
+      self->max_in_flight = g_value_get_int(value);
+      break;
     case PROP_PORT:
       self->port = g_value_get_int(value);
       break;
@@ -269,7 +282,8 @@ static GstStructure *gst_netgear_sink_stats(GstNetGearSink *self) {
       G_TYPE_UINT64, st.bytes, "timeouts", G_TYPE_UINT64, st.timeouts, "reconnects", G_TYPE_UINT64, st.reconnects,
       "lost", G_TYPE_UINT64, st.lost, "skipped", G_TYPE_UINT64, st.skipped, "dropped", G_TYPE_UINT64, st.dropped,
       "replies", G_TYPE_UINT64, replies, "messages-refused", G_TYPE_UINT64, refused, "last-acknowledged",
-      G_TYPE_UINT64, st.last_ack_realtime_ns, "key-unit-requests", G_TYPE_UINT64, keys, nullptr);
+      G_TYPE_UINT64, st.last_ack_realtime_ns, "key-unit-requests", G_TYPE_UINT64, keys, "resent", G_TYPE_UINT64,
+      st.resent, "in-flight", G_TYPE_UINT64, st.in_flight, "in-flight-max", G_TYPE_UINT64, st.in_flight_max, nullptr);
   if (st.rtt_count)
     gst_structure_set(s, "rtt-last", G_TYPE_UINT64, st.rtt_last, "rtt-max", G_TYPE_UINT64, st.rtt_max, "rtt-mean",
                       G_TYPE_UINT64, st.rtt_sum / st.rtt_count, nullptr);
@@ -306,6 +320,9 @@ static void gst_netgear_sink_get_property(GObject *object, guint prop_id, GValue
     case PROP_WAIT_FOR_CONNECTION:
       g_value_set_boolean(value, self->wait_for_connection);
       break;
+    case PROP_MAX_IN_FLIGHT:
+      g_value_set_int(value, self->max_in_flight);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -332,9 +349,11 @@ static gboolean gst_netgear_sink_open(GstNetGearSink *self) {
   cfg.request_timeout_ms = self->request_timeout;
   cfg.max_retries = self->max_retries;
   cfg.resend = self->on_timeout != GST_NETGEAR_ON_TIMEOUT_SKIP;
+  cfg.max_in_flight = self->max_in_flight;
   bool wait_for_connection = self->wait_for_connection;
   GST_OBJECT_UNLOCK(self);
   cfg.pattern = pattern;
+  cfg.keep_answers = set.bidirectional;
   cfg.endpoint = netgear::endpoint_uri(set.protocol, set.address, port);
   cfg.ipv6 = set.ipv6;
   cfg.log_object = self;
@@ -589,12 +608,14 @@ static void gst_netgear_sink_pass_key_unit_request(GstNetGearSink *self) {
                      gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, count));
 }
 
-/* Bidirectional mode: hands the receiver's answer to `buf` (sequence number
- * `seq`) to the application. */
-static void gst_netgear_sink_deliver_reply(GstNetGearSink *self, GstBuffer *buf, guint64 seq) {
+/* Bidirectional mode: hands the receiver's answer to a frame to the
+ * application, with the frame's buffer and sequence number. */
+static void gst_netgear_sink_deliver_reply(GstNetGearSink *self, netgear::Answer &a) {
   SinkState *st = self->state;
-  netgear::Message &m = st->reply;
-  if (m.parts.empty())
+  netgear::Message &m = a.reply;
+  GstBuffer *buf = static_cast<GstBuffer *>(a.context.get());
+  const guint64 seq = a.tag;
+  if (m.parts.empty() || !buf)
     return;
   netgear::Reply r = netgear::decode_reply(m.parts[0].view(), m.nparts);
   if (r.kind != netgear::Reply::Kind::BIDIR && r.kind != netgear::Reply::Kind::BIDIR_ARRAY) {
@@ -630,7 +651,16 @@ static void gst_netgear_sink_deliver_reply(GstNetGearSink *self, GstBuffer *buf,
   }
   g_signal_emit(self, sink_signals[SIGNAL_REPLY], 0, static_cast<guint>(port), text.c_str(), seq, buf);
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
-  m.parts.clear();
+}
+
+/* What the receiver answered since the last call: bidirectional replies
+ * to the application, keyframe requests upstream. Streaming thread. */
+static void gst_netgear_sink_take_answers(GstNetGearSink *self) {
+  SinkState *st = self->state;
+  gst_netgear_sink_pass_key_unit_request(self);
+  netgear::Answer a;
+  while (st->sender->take_answer(&a))
+    gst_netgear_sink_deliver_reply(self, a);
 }
 
 static void gst_netgear_sink_send_failed(GstNetGearSink *self, const std::string &error) {
@@ -806,6 +836,9 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   netgear::OutMessage msg;
   netgear::encode_frame_header(st->desc, msg.header);
   msg.payload = std::move(payload);
+  msg.tag = ext.seq;
+  if (st->bidirectional) /* for its reply, which may come after render() returned */
+    msg.context = std::shared_ptr<void>(gst_buffer_ref(buf), [](void *b) { gst_buffer_unref(GST_BUFFER(b)); });
 
   std::string error;
   GstFlowReturn ret = gst_netgear_sink_await_receiver(self);
@@ -817,16 +850,14 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
       int until_warning = netgear::ms_until(st->next_warning_us, netgear::monotonic_us());
       connect_wait = st->wait_for_connection ? until_warning : MIN(NO_RECEIVER_WAIT_MS, until_warning);
     }
-    /* A copy per attempt: the header and a reference to the payload. */
-    netgear::Sender::Status status =
-        st->sender->send(msg, &error, st->bidirectional ? &st->reply : nullptr, connect_wait);
+    /* The header and a reference to the payload are kept for resending. */
+    netgear::Sender::Status status = st->sender->send(msg, &error, connect_wait);
+    if (status != netgear::Sender::Status::ERROR)
+      gst_netgear_sink_take_answers(self);
     if (status == netgear::Sender::Status::OK) {
       st->owes_terminate = true;
-      gst_netgear_sink_pass_key_unit_request(self);
       if (!st->receiver_seen && st->pattern == netgear::PATTERN_REQREP)
         gst_netgear_sink_receiver_came(self);
-      if (st->bidirectional)
-        gst_netgear_sink_deliver_reply(self, buf, ext.seq);
       return GST_FLOW_OK;
     }
     if (status == netgear::Sender::Status::SKIPPED) {
@@ -845,10 +876,10 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
     }
     if (status == netgear::Sender::Status::ERROR)
       break;
-    /* Interrupted by unlock(): a flush, or a pause (PLAYING -> PAUSED).
-     * Wait as basesink does; after a pause, send the same frame again (the
-     * receiver drops it if the first copy arrived) rather than lose it and
-     * stop upstream with FLUSHING. */
+    /* Interrupted by unlock() before the frame went out: a flush, or a
+     * pause (PLAYING -> PAUSED). Wait as basesink does; after a pause,
+     * send the same frame rather than lose it and stop upstream with
+     * FLUSHING. */
     ret = gst_base_sink_wait_preroll(bsink);
     if (ret != GST_FLOW_OK)
       return ret;
@@ -864,10 +895,20 @@ static gboolean gst_netgear_sink_event(GstBaseSink *bsink, GstEvent *event) {
     gst_event_unref(event);
     return TRUE;
   }
-  if (GST_EVENT_TYPE(event) == GST_EVENT_EOS) {
-    /* NetGear's receiver forgets a sender when its terminate arrives; wait as
-     * long as for a frame, interruptible by a state change. */
-    gst_netgear_sink_terminate(self, self->state->request_timeout);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && self->state->sender) {
+    /* Every frame in flight acknowledged first (their replies delivered),
+     * with the same retries as a frame; a state change interrupts. */
+    std::string error;
+    netgear::Sender::Status status = self->state->sender->drain(&error);
+    if (status == netgear::Sender::Status::ERROR) {
+      gst_netgear_sink_send_failed(self, error);
+    } else {
+      gst_netgear_sink_take_answers(self);
+      /* NetGear's receiver forgets a sender when its terminate arrives;
+       * wait as long as for a frame, interruptible by a state change. */
+      if (status == netgear::Sender::Status::OK)
+        gst_netgear_sink_terminate(self, self->state->request_timeout);
+    }
   }
   return GST_BASE_SINK_CLASS(gst_netgear_sink_parent_class)->event(bsink, event);
 }
@@ -933,6 +974,7 @@ static void gst_netgear_sink_init(GstNetGearSink *self) {
   self->max_retries = DEFAULT_MAX_RETRIES;
   self->on_timeout = DEFAULT_ON_TIMEOUT;
   self->wait_for_connection = DEFAULT_WAIT_FOR_CONNECTION;
+  self->max_in_flight = DEFAULT_MAX_IN_FLIGHT;
   self->message = new GstNetGearValueProperty("message");
   self->state = new SinkState();
 }
@@ -984,6 +1026,16 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
                         "in stats as skipped) and go on with the next",
                         gst_netgear_on_timeout_get_type(), DEFAULT_ON_TIMEOUT, rw));
   g_object_class_install_property(
+      gobject_class, PROP_MAX_IN_FLIGHT,
+      g_param_spec_int("max-in-flight", "Max in flight",
+                       "pattern=1: frames sent and not yet acknowledged at most. 1 (NetGear's way): each frame "
+                       "waits for its acknowledgement before the next goes, so a link's round trip caps the "
+                       "frame rate (1 / RTT). More: several frames travel at once, each still acknowledged, "
+                       "delivered once and in order; after a failed attempt the unacknowledged ones go again, "
+                       "in order, and netgearsrc drops the copies it has. Enough for a link is RTT x frame "
+                       "rate, plus one (docs/modes/reqrep.md)",
+                       1, MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT, rw));
+  g_object_class_install_property(
       gobject_class, PROP_WAIT_FOR_CONNECTION,
       g_param_spec_boolean("wait-for-connection", "Wait for connection",
                            "Until a receiver is first there: false, drop frames (counted in stats as dropped) so "
@@ -999,8 +1051,11 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
                          "Counters: sent, acknowledged, bytes, timeouts, reconnects, lost (requests whose "
                          "connection closed), skipped (on-timeout=skip), dropped (frames that did not go out: "
                          "no receiver there yet, or pattern=2: replaced before they went out), replies "
-                         "(bidirectional), messages-refused (buffers whose own message was not JSON), key-unit-requests (keyframes the receiver asked for, passed upstream); "
-                         "pattern=1: last-acknowledged (CLOCK_REALTIME ns) and rtt-last/-mean/-max (ns from a "
+                         "(bidirectional), messages-refused (buffers whose own message was not JSON), "
+                         "key-unit-requests (keyframes the receiver asked for, passed upstream); pattern=1: resent "
+                         "(frames sent again after a failed attempt), in-flight and in-flight-max (frames sent and "
+                         "not yet acknowledged, now and at most), last-acknowledged (CLOCK_REALTIME ns) and "
+                         "rtt-last/-mean/-max (ns from a "
                          "frame's sending to its acknowledgement)",
                          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
@@ -1025,7 +1080,8 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
    * @buffer: the frame it answers
    *
    * Bidirectional mode: the receiver answered a frame. Emitted on the
-   * streaming thread before the next frame is sent.
+   * streaming thread, in the frames' order: before the next frame is sent
+   * with max-in-flight=1, else while later frames are in flight.
    */
   sink_signals[SIGNAL_REPLY] =
       g_signal_new("reply", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, nullptr, nullptr, nullptr, G_TYPE_NONE,

@@ -239,11 +239,15 @@ struct PortState {
   uint64_t key_asked_us = 0; /* when a keyframe was last asked for */
   uint64_t gate_since_us = 0; /* delta frames held back since, awaiting a keyframe; 0: none */
   bool warned_no_keyframe = false;
-  /* Bidirectional: the answer the newest frame got, and which frame that
-   * was, so that only a copy of that very frame gets it again; and the
-   * reply property as last encoded. */
-  std::string last_reply;
-  uint64_t last_reply_stream = 0, last_reply_seq = 0;
+  /* Bidirectional: the answers the newest frames got (at most
+   * kRecentReplies, oldest first), so that a copy of one of them (a sender
+   * with several in flight sends them all again after a lost connection)
+   * gets the same answer again; and the reply property as last encoded. */
+  struct SentReply {
+    uint64_t stream, seq;
+    std::string reply;
+  };
+  std::deque<SentReply> recent_replies;
   bool warned_bad_reply = false;
   std::string shared_reply;
   guint64 shared_gen = G_MAXUINT64;
@@ -709,8 +713,11 @@ bool on_terminate(PortState *ps) {
 
 enum class Outcome { READY, REPEATED, DROPPED };
 
+/* As many as a netgearsink can have in flight. */
+constexpr size_t kRecentReplies = 64;
+
 /* Checks a frame and makes it a buffer for the pad (READY: `item`, with
- * its number and message). REPEATED: the newest frame again (its
+ * its number and message). REPEATED: a frame already received again (its
  * acknowledgement was lost). */
 Outcome take_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h, GstClockTime arrival, guint64 seen,
                    Item *item, uint64_t *seq_out, std::string *message) {
@@ -747,7 +754,7 @@ Outcome take_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h
     /* A frame re-sent after a lost acknowledgement arrives twice. */
     if (ps->have_seq && h.ext->stream == ps->stream && h.ext->seq <= ps->seq) {
       drop(ps, netgear::DropReason::DUPLICATE, "frame " + std::to_string(h.ext->seq) + " already received");
-      return h.ext->seq == ps->seq ? Outcome::REPEATED : Outcome::DROPPED;
+      return Outcome::REPEATED;
     }
     seq = h.ext->seq;
     /* Frames the sender numbered and never sent (dropped, skipped), or a
@@ -908,17 +915,19 @@ void handle_message(PortState *ps, netgear::Message &msg, bool answer, Handled *
     const netgear::FrameHeader &h = dec->frame;
     Outcome outcome = take_frame(ps, msg, dec->frame, arrival, seen, &out->item, &seq, &message);
     if (answer && st->bidirectional && outcome == Outcome::READY) {
-      ps->last_reply = compute_reply(ps, seq, message);
-      ps->last_reply_stream = h.ext ? h.ext->stream : 0;
-      ps->last_reply_seq = seq;
-      out->reply = ps->last_reply;
+      out->reply = compute_reply(ps, seq, message);
+      if (ps->recent_replies.size() >= kRecentReplies)
+        ps->recent_replies.pop_front();
+      ps->recent_replies.push_back({h.ext ? h.ext->stream : 0, seq, out->reply});
       return;
     }
     /* The same answer again, not a second computation. */
-    if (answer && st->bidirectional && outcome == Outcome::REPEATED && !ps->last_reply.empty() && h.ext &&
-        h.ext->stream == ps->last_reply_stream && h.ext->seq == ps->last_reply_seq) {
-      out->reply = ps->last_reply;
-      return;
+    if (answer && st->bidirectional && outcome == Outcome::REPEATED) {
+      for (const auto &r : ps->recent_replies)
+        if (r.stream == h.ext->stream && r.seq == h.ext->seq) {
+          out->reply = r.reply;
+          return;
+        }
     }
   }
   if (answer)
@@ -1290,7 +1299,7 @@ void reset_port(PortState *ps) {
   ps->needs_flush = false;
   ps->eos_pushed = false;
   ps->idle = true;
-  ps->last_reply.clear();
+  ps->recent_replies.clear();
   ps->warned_bad_reply = false;
   ps->sender_ours = false;
   ps->key_wanted = false;

@@ -435,10 +435,13 @@ Sender::~Sender() { stop(); }
 
 void *Sender::make_socket(std::string *error) {
   bool req = cfg_.pattern == PATTERN_REQREP;
-  /* XPUB is PUB on the wire (a vidgear SUB accepts it) and also tells us
-   * whether a receiver is subscribed, and can refuse rather than drop the
-   * terminate message (XPUB_NODROP). */
-  void *s = zmq_socket(ctx_, req ? ZMQ_REQ : ZMQ_XPUB);
+  /* Pattern 1 is a DEALER that speaks to the REP as a REQ with
+   * ZMQ_REQ_CORRELATE does (a request id, an empty delimiter, the message),
+   * without REQ's lock-step: several requests can be in flight. XPUB is
+   * PUB on the wire (a vidgear SUB accepts it) and also tells us whether a
+   * receiver is subscribed, and can refuse rather than drop the terminate
+   * message (XPUB_NODROP). */
+  void *s = zmq_socket(ctx_, req ? ZMQ_DEALER : ZMQ_XPUB);
   if (!s) {
     *error = std::string("cannot create a ZeroMQ socket: ") + zmq_strerror(errno);
     return nullptr;
@@ -455,8 +458,6 @@ void *Sender::make_socket(std::string *error) {
     set_key(s, ZMQ_CURVE_SECRETKEY, cfg_.security.secret_key);
   }
   if (req) {
-    set_int(s, ZMQ_REQ_RELAXED, 1);
-    set_int(s, ZMQ_REQ_CORRELATE, 1);
     /* Queue nothing until the receiver is there: a sender that starts first
      * waits for it instead of timing out. */
     set_int(s, ZMQ_IMMEDIATE, 1);
@@ -515,6 +516,12 @@ bool Sender::start(std::string *error) {
     return false;
   answered_once_ = false;
   failures_ = handshake_failures_ = handshake_closed_ = 0;
+  pending_.clear();
+  answers_.clear();
+  nsent_ = 0;
+  /* As REQ starts its ids: a random start, so a receiver cannot mistake a
+   * new sender's request for an old one's. */
+  next_id_ = static_cast<uint32_t>(g_random_int());
   fatal_.clear();
   close_linger_ms_ = 0;
   flushing_ = false;
@@ -530,6 +537,9 @@ bool Sender::start(std::string *error) {
 
 void Sender::stop() {
   close_monitored(sock_, monitor_, close_linger_ms_);
+  pending_.clear();
+  answers_.clear();
+  nsent_ = 0;
   if (ctx_) {
     /* Bounded: every socket was closed with a finite linger. */
     const uint64_t start = monotonic_us();
@@ -706,58 +716,182 @@ Sender::Waited Sender::wait(short sock_events, uint64_t deadline_us) {
   return w;
 }
 
-Sender::Status Sender::send_reqrep(const OutMessage &msg, std::string *error, Message *reply, int connect_wait_ms,
-                                   uint64_t overall_deadline_us, bool terminating) {
+Sender::Pending *Sender::find_pending(uint32_t id) {
+  for (size_t i = 0; i < nsent_; i++)
+    if (pending_[i].id == id)
+      return &pending_[i];
+  return nullptr;
+}
+
+void Sender::enqueue(const OutMessage &msg) {
+  if (pending_.empty() && answered_once_)
+    progress_us_ = monotonic_us();
+  pending_.push_back(Pending{msg, next_id_++});
+}
+
+/* The request id, then the empty delimiter, then the message: what a REQ
+ * socket with ZMQ_REQ_CORRELATE sends, so a REP (ours, or vidgear's)
+ * answers with the same id in front. */
+bool Sender::send_pending(Pending &p) {
+  if (zmq_send(sock_, &p.id, sizeof p.id, ZMQ_DONTWAIT | ZMQ_SNDMORE) < 0)
+    return false;
+  /* A multipart message is admitted whole or not at all: the rest cannot
+   * fail on the high-water mark. */
+  if (zmq_send(sock_, "", 0, ZMQ_DONTWAIT | ZMQ_SNDMORE) < 0 || !send_message(sock_, p.msg, ZMQ_DONTWAIT)) {
+    GST_WARNING_OBJECT(cfg_.log_object, "sending to %s failed: %s", cfg_.endpoint.c_str(), zmq_strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+/* Answers are [request id][empty][the receiver's parts]. A REP answers
+ * the requests of one connection in order, so each answer is normally the
+ * oldest one's; an id not in flight is the answer to a message given up
+ * (or not ours) and is skipped. */
+void Sender::read_answers() {
+  for (;;) {
+    Part id, delim;
+    if (zmq_msg_recv(id.get(), sock_, ZMQ_DONTWAIT) < 0)
+      return;
+    bool ok = id.size() == sizeof(uint32_t) && zmq_msg_more(id.get());
+    bool have_delim = ok && zmq_msg_recv(delim.get(), sock_, ZMQ_DONTWAIT) >= 0;
+    ok = have_delim && delim.size() == 0 && zmq_msg_more(delim.get());
+    if (!ok) {
+      /* The rest of it, whatever it is. */
+      Part &last = have_delim ? delim : id;
+      while (zmq_msg_more(last.get()) && zmq_msg_recv(last.get(), sock_, ZMQ_DONTWAIT) >= 0) {
+      }
+      GST_WARNING_OBJECT(cfg_.log_object, "%s: an answer without a request id, ignored", cfg_.endpoint.c_str());
+      continue;
+    }
+    receive_message(sock_, &answer_);
+    uint32_t rid;
+    memcpy(&rid, id.data(), sizeof rid);
+    Pending *p = find_pending(rid);
+    if (!p) {
+      GST_DEBUG_OBJECT(cfg_.log_object, "%s: answer to request %u, no longer waited for", cfg_.endpoint.c_str(), rid);
+      continue;
+    }
+    const uint64_t now = monotonic_us();
+    /* Requests before it that got no answer: only a receiver that is not
+     * a REP skips one. Taken as answered; they reached it. */
+    while (&pending_.front() != p) {
+      GST_WARNING_OBJECT(cfg_.log_object, "%s: request %u answered before request %u", cfg_.endpoint.c_str(), rid,
+                         pending_.front().id);
+      pending_.pop_front();
+      nsent_--;
+    }
+    answered_once_ = true;
+    failures_ = 0;
+    progress_us_ = now;
+    take_control(&answer_);
+    const uint64_t rtt = (now - p->sent_us) * 1000;
+    if (cfg_.keep_answers)
+      answers_.push_back(Answer{p->msg.tag, std::move(p->msg.context), std::move(answer_)});
+    pending_.pop_front();
+    nsent_--;
+    count([&](SenderStats &s) {
+      s.acked++;
+      s.rtt_last = rtt;
+      s.rtt_max = std::max(s.rtt_max, rtt);
+      s.rtt_sum += rtt;
+      s.rtt_count++;
+      s.last_ack_realtime_ns = static_cast<uint64_t>(g_get_real_time()) * 1000;
+      s.in_flight = nsent_;
+    });
+  }
+}
+
+Sender::Status Sender::attempt_failed(bool lost, std::optional<uint32_t> mine, bool terminating,
+                                      std::string *error) {
+  /* A fresh socket either way: after a timeout the old one may be stuck on
+   * a dead connection; after a loss it still offers that connection for
+   * sending for a moment (the monitor can tell before the socket knows),
+   * and what went there would vanish. With ZMQ_IMMEDIATE the new one takes
+   * messages only once a receiver has completed its handshake. */
+  failures_++;
+  const size_t was_sent = nsent_;
+  GST_WARNING_OBJECT(cfg_.log_object, "%s to %s, %zu message(s) unanswered (%d failed attempts in a row)",
+                     lost ? "connection lost with requests on it" : "no answer in time", cfg_.endpoint.c_str(),
+                     was_sent, failures_);
+  count([&](SenderStats &s) {
+    s.reconnects++;
+    (lost ? s.lost : s.timeouts)++;
+    s.in_flight = 0;
+  });
+  nsent_ = 0;
+  for (Pending &p : pending_)
+    p.sent = false;
+  if (!renew_socket()) {
+    *error = fatal_;
+    return Status::ERROR;
+  }
+  progress_us_ = monotonic_us();
+  if (cfg_.max_retries >= 0 && failures_ > cfg_.max_retries) {
+    *error = "no reply from " + cfg_.endpoint + " after " + std::to_string(failures_) +
+             " failed attempts in a row (each " + std::to_string(cfg_.request_timeout_ms) + " ms at most; " +
+             (lost ? "the receiver closed the connection with the frame on it: is the frame larger than its "
+                     "max-message-size?)"
+                   : "is the receiver running?)");
+    return Status::ERROR;
+  }
+  if (!cfg_.resend && !terminating && !pending_.empty()) {
+    /* Given up: what the failed attempt carried, or, when nothing could go
+     * out, the oldest message waiting. */
+    const size_t n = std::max<size_t>(was_sent, 1);
+    bool skipped_mine = false;
+    for (size_t i = 0; i < n; i++) {
+      skipped_mine |= mine && pending_.front().id == *mine;
+      pending_.pop_front();
+    }
+    count([&](SenderStats &s) { s.skipped += n; });
+    if (skipped_mine)
+      return Status::SKIPPED;
+  }
+  return Status::OK;
+}
+
+Sender::Status Sender::work(const std::function<bool()> &done, std::optional<uint32_t> mine,
+                            uint64_t connect_deadline_us, uint64_t overall_deadline_us, bool terminating,
+                            std::string *error) {
   const uint64_t timeout_us = static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
-  uint64_t now = monotonic_us();
-  /* When the attempt fails. Until the receiver has answered once, a sender
-   * waits for it without limit (or connect_wait_ms), and an attempt's clock
-   * starts when its request goes out. After that, and after any failure,
-   * the clock starts when the attempt does, so a receiver that went away,
-   * or that takes connections and never answers, is given up on. */
-  uint64_t deadline = answered_once_ ? now + timeout_us : 0;
-  const uint64_t connect_deadline =
-      !answered_once_ && connect_wait_ms >= 0 ? now + static_cast<uint64_t>(connect_wait_ms) * 1000 : 0;
-  bool inflight = false;
-  uint64_t sent_at = 0;
-  Message scratch;
-  Message *answer = reply ? reply : &scratch;
+  auto mine_unsent = [&] {
+    return mine && !pending_.empty() && pending_.back().id == *mine && !pending_.back().sent;
+  };
   for (;;) {
     if (!fatal_.empty()) {
       *error = fatal_;
       return Status::ERROR;
     }
+    if (done())
+      return Status::OK;
+    /* Until the receiver has answered once, a sender waits for it without
+     * limit (or the connect deadline), and the clock starts when a request
+     * goes out. After that, and after any failure, it runs whenever
+     * something waits, so a receiver that went away, or that takes
+     * connections and never answers, is given up on. */
+    const uint64_t deadline =
+        !pending_.empty() && (answered_once_ || nsent_ > 0 || failures_ > 0) ? progress_us_ + timeout_us : 0;
     uint64_t until = deadline;
-    for (uint64_t d : {inflight ? 0 : connect_deadline, overall_deadline_us})
+    for (uint64_t d : {mine_unsent() ? connect_deadline_us : 0, overall_deadline_us})
       if (d && (!until || d < until))
         until = d;
-    Waited w = wait(inflight ? ZMQ_POLLIN : ZMQ_POLLOUT, until);
-    /* A request left on the socket: REQ_RELAXED lets the next one go out,
-     * and REQ_CORRELATE discards its late answer. */
-    if (w.flushing)
-      return Status::FLUSHING;
-    now = monotonic_us();
-    bool answered = inflight && (w.sock & ZMQ_POLLIN) && receive_message(sock_, answer);
-    /* An answer may have come in just before the connection closed (a
-     * receiver that stops as soon as it has answered our terminate). */
-    if (!answered && inflight && w.lost)
-      answered = receive_message(sock_, answer);
-    if (answered) {
-      answered_once_ = true;
-      failures_ = 0;
-      take_control(answer);
-      uint64_t rtt = (now - sent_at) * 1000;
-      count([&](SenderStats &s) {
-        s.acked++;
-        s.rtt_last = rtt;
-        s.rtt_max = std::max(s.rtt_max, rtt);
-        s.rtt_sum += rtt;
-        s.rtt_count++;
-        s.last_ack_realtime_ns = static_cast<uint64_t>(g_get_real_time()) * 1000;
-      });
-      return Status::OK;
+    Waited w = wait(static_cast<short>(ZMQ_POLLIN | (nsent_ < pending_.size() ? ZMQ_POLLOUT : 0)), until);
+    if (w.flushing) {
+      if (mine_unsent()) {
+        pending_.pop_back(); /* not out: the caller sends it again */
+        return Status::FLUSHING;
+      }
+      return mine ? Status::OK : Status::FLUSHING;
     }
-    if (inflight && w.lost && terminating) {
+    /* Answers first: one may have come in just before the connection
+     * closed (a receiver that stops as soon as it has answered). */
+    if ((w.sock & ZMQ_POLLIN) || w.lost)
+      read_answers();
+    if (done())
+      return Status::OK;
+    const uint64_t now = monotonic_us();
+    if (w.lost && nsent_ > 0 && terminating) {
       /* Sending it again could only reach a new receiver, which knows
        * nothing of us. */
       GST_INFO_OBJECT(cfg_.log_object, "%s: connection closed with the terminate on it", cfg_.endpoint.c_str());
@@ -771,76 +905,83 @@ Sender::Status Sender::send_reqrep(const OutMessage &msg, std::string *error, Me
       *error = "not acknowledged in time";
       return Status::ERROR;
     }
-    bool timed_out = deadline && now >= deadline;
-    if ((inflight && w.lost) || timed_out) {
-      /* The attempt failed. A fresh socket either way: after a timeout the
-       * old one may be stuck on a dead connection; after a loss it still
-       * offers that connection for sending for a moment (the monitor can
-       * tell before the socket knows), and what went there would vanish.
-       * With ZMQ_IMMEDIATE the new one takes the message only once a
-       * receiver has completed its handshake. */
-      bool lost = inflight && w.lost;
-      failures_++;
-      GST_WARNING_OBJECT(cfg_.log_object, "%s to %s (%d failed attempts in a row)",
-                         lost ? "connection lost with a request on it" : "no answer in time", cfg_.endpoint.c_str(),
-                         failures_);
-      count([&](SenderStats &s) {
-        s.reconnects++;
-        (lost ? s.lost : s.timeouts)++;
-      });
-      if (!renew_socket()) {
-        *error = fatal_;
-        return Status::ERROR;
-      }
-      inflight = false;
-      deadline = now + timeout_us;
-      if (cfg_.max_retries >= 0 && failures_ > cfg_.max_retries) {
-        *error = "no reply from " + cfg_.endpoint + " after " + std::to_string(failures_) +
-                 " failed attempts in a row (each " + std::to_string(cfg_.request_timeout_ms) + " ms at most; " +
-                 (lost ? "the receiver closed the connection with the frame on it: is the frame larger than its "
-                         "max-message-size?)"
-                       : "is the receiver running?)");
-        return Status::ERROR;
-      }
-      if (!cfg_.resend && !terminating) {
-        count([](SenderStats &s) { s.skipped++; });
-        return Status::SKIPPED;
-      }
+    if ((w.lost && nsent_ > 0) || (deadline && now >= deadline)) {
+      Status st = attempt_failed(w.lost && nsent_ > 0, mine, terminating, error);
+      if (st != Status::OK)
+        return st;
       continue;
     }
-    if (renew_at_us_ && !inflight && now >= renew_at_us_) {
+    if (renew_at_us_ && nsent_ == 0 && now >= renew_at_us_) {
       if (!renew_socket()) {
         *error = fatal_;
         return Status::ERROR;
       }
       continue;
     }
-    if (!inflight && (w.sock & ZMQ_POLLOUT)) {
-      if (send_message(sock_, msg, ZMQ_DONTWAIT)) {
-        inflight = true;
-        sent_at = now;
-        /* An attempt keeps the deadline it got when it started. */
-        if (!deadline)
-          deadline = now + timeout_us;
+    if (w.sock & ZMQ_POLLOUT) {
+      while (nsent_ < pending_.size()) {
+        Pending &p = pending_[nsent_];
+        if (!send_pending(p))
+          break;
+        if (nsent_ == 0 && !answered_once_ && failures_ == 0)
+          progress_us_ = now; /* the first request out starts the clock */
+        const bool again = p.sent_us != 0;
+        p.sent = true;
+        p.sent_us = now;
+        nsent_++;
         count([&](SenderStats &s) {
           s.sent++;
-          s.bytes += msg.header.size() + (msg.payload ? msg.payload->size() : 0);
+          s.bytes += p.msg.header.size() + (p.msg.payload ? p.msg.payload->size() : 0);
+          s.resent += again;
+          s.in_flight = nsent_;
+          s.in_flight_max = std::max<uint64_t>(s.in_flight_max, nsent_);
         });
-        continue;
       }
-      if (errno != EAGAIN)
-        GST_WARNING_OBJECT(cfg_.log_object, "sending to %s failed: %s", cfg_.endpoint.c_str(), zmq_strerror(errno));
     }
-    if (!inflight && connect_deadline && now >= connect_deadline)
+    if (mine_unsent() && !answered_once_ && connect_deadline_us && now >= connect_deadline_us) {
+      pending_.pop_back();
       return Status::NO_RECEIVER;
+    }
   }
 }
 
-Sender::Status Sender::send(const OutMessage &msg, std::string *error, Message *reply, int connect_wait_ms) {
+Sender::Status Sender::drain(std::string *error) {
   if (!sock_)
     return Status::FLUSHING;
-  if (cfg_.pattern == PATTERN_REQREP)
-    return send_reqrep(msg, error, reply, connect_wait_ms, 0, false);
+  if (cfg_.pattern != PATTERN_REQREP)
+    return Status::OK;
+  return work([this] { return pending_.empty(); }, std::nullopt, 0, 0, false, error);
+}
+
+bool Sender::take_answer(Answer *out) {
+  if (answers_.empty())
+    return false;
+  *out = std::move(answers_.front());
+  answers_.pop_front();
+  return true;
+}
+
+Sender::Status Sender::send(const OutMessage &msg, std::string *error, int connect_wait_ms) {
+  if (!sock_)
+    return Status::FLUSHING;
+  if (cfg_.pattern == PATTERN_REQREP) {
+    const size_t max = static_cast<size_t>(std::max(cfg_.max_in_flight, 1));
+    /* Room first: an interrupted call may have left the window full. */
+    Status st = work([&] { return pending_.size() < max; }, std::nullopt, 0, 0, false, error);
+    if (st != Status::OK)
+      return st;
+    const uint64_t now = monotonic_us();
+    const uint64_t connect_deadline =
+        !answered_once_ && connect_wait_ms >= 0 ? now + static_cast<uint64_t>(connect_wait_ms) * 1000 : 0;
+    enqueue(msg);
+    const uint32_t mine = pending_.back().id;
+    return work(
+        [&] {
+          const bool out = pending_.empty() || pending_.back().id != mine || pending_.back().sent;
+          return out && pending_.size() < max;
+        },
+        mine, connect_deadline, 0, false, error);
+  }
   /* Pattern 2 never waits: what is there to read is read without waiting
    * (the socket's commands, its monitor, the subscriptions), then the frame
    * goes or is dropped. */
@@ -898,10 +1039,21 @@ bool Sender::terminate(const std::string &header, int timeout_ms) {
   if (!sock_ || !fatal_.empty())
     return false;
   const uint64_t deadline = monotonic_us() + static_cast<uint64_t>(std::max(timeout_ms, 0)) * 1000;
-  OutMessage term{header, nullptr};
+  OutMessage term;
+  term.header = header;
   std::string error;
-  if (cfg_.pattern == PATTERN_REQREP)
-    return send_reqrep(term, &error, nullptr, -1, deadline, true) == Status::OK;
+  if (cfg_.pattern == PATTERN_REQREP) {
+    /* What is still in flight goes first on the connection; its answers
+     * are skipped as they come. What has not gone is given up. */
+    if (!pending_.empty())
+      GST_INFO_OBJECT(cfg_.log_object, "%s: terminate with %zu message(s) unanswered", cfg_.endpoint.c_str(),
+                      pending_.size());
+    pending_.clear();
+    nsent_ = 0;
+    answers_.clear();
+    enqueue(term);
+    return work([&] { return pending_.empty(); }, std::nullopt, 0, deadline, true, &error) == Status::OK;
+  }
   /* A receiver that has just connected may have a subscription not yet
    * read: read them before judging whether anybody listens. */
   read_monitor();

@@ -134,6 +134,17 @@ using PayloadPtr = std::shared_ptr<Payload>;
 struct OutMessage {
   std::string header;    /* part 0 */
   PayloadPtr payload;    /* part 1; null for a one-part message */
+  /* Pattern 1: handed back with the message's answer (Sender::take_answer),
+   * e.g. the frame's number and buffer. */
+  uint64_t tag = 0;
+  std::shared_ptr<void> context;
+};
+
+/* Pattern 1: a message the receiver answered, with its answer. */
+struct Answer {
+  uint64_t tag = 0;
+  std::shared_ptr<void> context;
+  Message reply;
 };
 
 /* ---- sender: one REQ or PUB socket connected to one receiver ---- */
@@ -148,6 +159,12 @@ struct SenderConfig {
    * lost with the request on it), send the same message again (true) or
    * give it up and go on with the next one (false). */
   bool resend = true;
+  /* Pattern 1: messages sent and not yet answered at most. With one, each
+   * waits for its answer before the next goes (REQ's lock-step); with
+   * more, a slow link carries several at once. */
+  int max_in_flight = 1;
+  /* Pattern 1: keep each answer for take_answer() (bidirectional mode). */
+  bool keep_answers = false;
   SecurityConfig security; /* CURVE client keys when security.mode is set */
   /* The element whose log lines these are (GST_*_OBJECT); may be null. */
   void *log_object = nullptr;
@@ -167,6 +184,8 @@ struct SenderStats {
   uint64_t sent = 0, bytes = 0, acked = 0, timeouts = 0, reconnects = 0, dropped = 0;
   uint64_t lost = 0;    /* pattern 1: requests whose connection closed under them */
   uint64_t skipped = 0; /* pattern 1, resend=false: frames given up */
+  uint64_t resent = 0;  /* pattern 1: messages sent again after a failed attempt */
+  uint64_t in_flight = 0, in_flight_max = 0; /* pattern 1: sent, not answered (now, at most) */
   /* Pattern 1: from the attempt that got an answer to the answer, ns
    * (frames and the terminate). */
   uint64_t rtt_last = 0, rtt_max = 0, rtt_sum = 0, rtt_count = 0;
@@ -191,21 +210,30 @@ public:
 
   /* Creates the socket and connects it. */
   bool start(std::string *error);
-  /* Pattern 1: sends and waits for the receiver's acknowledgement, which
-   * `reply` (if given) receives: the answer to this very message (REQ's
-   * lock-step, and REQ_CORRELATE discarding answers to earlier attempts,
-   * make it so). A failed attempt (no answer within request-timeout, or
-   * the connection lost with the message on it) replaces the socket and
-   * sends again, or with resend=false gives the message up (SKIPPED);
-   * ERROR after max-retries failed attempts in a row, whatever messages
-   * they carried (error says which endpoint). Until the receiver has
-   * answered once, `connect_wait_ms` (-1: no limit) bounds the wait for a
-   * receiver to take the message: NO_RECEIVER when none did, and it never
-   * went out.
+  /* Pattern 1: puts the message in the window of messages in flight, sends
+   * it, and returns once it is sent and the window has room for the next
+   * (with max_in_flight 1: once it is answered). Answers come back in
+   * order; each one taken off the window (with keep_answers, for
+   * take_answer()). A failed attempt (no answer within request-timeout of
+   * the last progress, or the connection lost with messages on it)
+   * replaces the socket and sends everything unanswered again, in order
+   * (the receiver drops copies it already has), or with resend=false gives
+   * the messages on it up (SKIPPED when `msg` was one); ERROR after
+   * max-retries failed attempts in a row (error says which endpoint).
+   * Until the receiver has answered once, `connect_wait_ms` (-1: no limit)
+   * bounds the wait for a receiver to take the message: NO_RECEIVER when
+   * none did, and it never went out. FLUSHING: interrupted before `msg`
+   * went out (it is not in the window: send it again); once it is out,
+   * an interruption returns OK and it stays in the window.
    * Pattern 2: hands the message to the socket without waiting; one the
    * socket cannot take now, or that no subscribed receiver takes, is
    * dropped and counted (stats().dropped). */
-  Status send(const OutMessage &msg, std::string *error, Message *reply = nullptr, int connect_wait_ms = -1);
+  Status send(const OutMessage &msg, std::string *error, int connect_wait_ms = -1);
+  /* Pattern 1: waits until every message in flight is answered (the same
+   * failures and retries as send()). */
+  Status drain(std::string *error);
+  /* Pattern 1 with keep_answers: the oldest answer not yet taken. */
+  bool take_answer(Answer *out);
   /* Waits at most timeout_ms for a receiver to be there (pattern 1:
    * connected, its handshake done; pattern 2: subscribed): OK,
    * NO_RECEIVER, FLUSHING or ERROR (refused; `error` says why). */
@@ -214,8 +242,9 @@ public:
    * pattern 1's answers, or pattern 2's messages up, read here). */
   bool take_key_unit_request();
   /* Sends the terminate message and waits at most timeout_ms for it to be
-   * acknowledged (pattern 1) or taken by the socket for a subscribed
-   * receiver (pattern 2). Returns whether it got through. */
+   * acknowledged (pattern 1: after the messages still in flight, whose
+   * answers are then not waited for, nor kept) or taken by the socket for
+   * a subscribed receiver (pattern 2). Returns whether it got through. */
   bool terminate(const std::string &header, int timeout_ms);
   /* Any thread: interrupts the wait of send(), wait_receiver() or
    * terminate(), and makes them return FLUSHING until set back. */
@@ -250,8 +279,24 @@ private:
   bool is_refusal(uint16_t ev, uint32_t value);
   void handshake_failed(uint16_t ev, uint32_t value);
   void handshake_closed();
-  Status send_reqrep(const OutMessage &msg, std::string *error, Message *reply, int connect_wait_ms,
-                     uint64_t overall_deadline_us, bool terminating);
+  /* Pattern 1's window: one message sent and not yet answered (sent), or
+   * waiting to go (after a failed attempt, or for the connection). */
+  struct Pending {
+    OutMessage msg;
+    uint32_t id;          /* its request id on the wire, echoed by REP */
+    bool sent = false;
+    uint64_t sent_us = 0; /* its newest attempt */
+  };
+  /* Works the window (sends, reads answers, handles failures) until
+   * done() holds. `mine`: the id of the message send() is for, or none. */
+  Status work(const std::function<bool()> &done, std::optional<uint32_t> mine, uint64_t connect_deadline_us,
+              uint64_t overall_deadline_us, bool terminating, std::string *error);
+  void enqueue(const OutMessage &msg);
+  bool send_pending(Pending &p);
+  void read_answers();
+  /* A failed attempt: a fresh socket, everything unanswered to go again. */
+  Status attempt_failed(bool lost, std::optional<uint32_t> mine, bool terminating, std::string *error);
+  Pending *find_pending(uint32_t id);
   void count(const std::function<void(SenderStats &)> &f);
 
   SenderConfig cfg_;
@@ -271,6 +316,16 @@ private:
   int handshake_closed_ = 0;   /* connections closed during the handshake, in a row */
   bool key_unit_requested_ = false; /* the receiver asked for a keyframe since take_key_unit_request() */
   uint64_t renew_at_us_ = 0;   /* when to try a fresh socket (0: no need) */
+  /* Pattern 1: oldest first; the sent ones (on the current socket) come
+   * before the others. */
+  std::deque<Pending> pending_;
+  size_t nsent_ = 0;
+  uint32_t next_id_ = 0;
+  /* When the window last moved (an answer, a message into an empty
+   * window, a fresh socket): request-timeout counts from here. */
+  uint64_t progress_us_ = 0;
+  std::deque<Answer> answers_;
+  Message answer_;
   /* Why no message can go any more (the receiver refused this sender). */
   std::string fatal_;
   /* stats_mu_ guards stats_ alone (read by any thread); taken last. */

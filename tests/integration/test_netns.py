@@ -19,6 +19,8 @@ packets the links carried and dropped, and fails if they dropped none.
   * pattern 1 (REQ/REP): each sender sends 60 frames at 30 fps (sync); every
     frame must arrive, in order per port, once, byte-for-byte as sent, and
     the receiving pipeline must reach EOS once both senders terminated.
+  * the same with max-in-flight=4: several frames in flight together, at
+    most 4, and still every frame once, in order.
   * pattern 2 (PUB/SUB): each sender streams 90 frames at 30 fps (3 s);
     frames must keep arriving from both, at least half of them, in order,
     intact, up to the last ones, with no gap above STALL_S.
@@ -31,37 +33,26 @@ The receiver is receiver.py, the senders sender.py, each run with
 `ip netns exec`. Needs root and iproute2; skipped (plan "1..1", its one
 point SKIP, which meson counts as a skipped test) only where network
 namespaces cannot be created. The namespaces and every process in them are
-removed before the test (leftovers of a killed run) and after it. Ports
-27290-27298 (inside the namespaces)."""
-import json
+removed before the test (leftovers of a killed run) and after it
+(netlab.py builds them). Ports 27290-27298 and 27474-27475 (inside the
+namespaces)."""
 import os
-import re
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import netlab  # noqa: E402
 import ngtest as ng  # noqa: E402
 
 RECEIVER = os.path.join(ng.HERE, 'receiver.py')
-LINKEMU = os.path.join(ng.HERE, 'linkemu.py')
+LINKEMU = netlab.LINKEMU
 
-NS_RX, NS_S1, NS_S2, NS_WIRE = 'ngt-rx', 'ngt-s1', 'ngt-s2', 'ngt-wire'
-ALL_NS = (NS_RX, NS_S1, NS_S2, NS_WIRE)
-
-# One link per sender. rx_if/tx_if: the receiver's and the sender's
-# interface; w_rx/w_tx: with the userspace emulator, the wire's ends of the
-# two veth pairs (rx_if--w_rx and tx_if--w_tx).
-LINKS = [
-    {'ns': NS_S1, 'index': 0, 'rx_if': 'ngt-rx-s1', 'tx_if': 'ngt-s1-rx', 'w_rx': 'ngt-w1-rx', 'w_tx': 'ngt-w1-s1',
-     'rx_ip': '10.213.1.1', 'tx_ip': '10.213.1.2'},
-    {'ns': NS_S2, 'index': 1, 'rx_if': 'ngt-rx-s2', 'tx_if': 'ngt-s2-rx', 'w_rx': 'ngt-w2-rx', 'w_tx': 'ngt-w2-s2',
-     'rx_ip': '10.213.2.1', 'tx_ip': '10.213.2.2'},
-]
-PREFIX = 24
+LAB = netlab.Lab('ngt', '10.213', senders=2)
+LINKS = LAB.links
+NS_RX = LAB.rx
+in_ns = netlab.in_ns
 
 # Each direction of each link: 25 ms +- 5 ms, 1 % of the packets lost: a
 # round trip of 40-60 ms, a lossy long-distance path.
@@ -69,6 +60,7 @@ DELAY_MS, JITTER_MS, LOSS = 25, 5, 0.01
 
 CAPS = 'video/x-raw,format=BGR,width=160,height=120,framerate=30/1'  # 57600 bytes: ~40 packets a frame
 P1_PORTS, P1_FRAMES = [27290, 27291], 60
+P1_INFLIGHT_PORTS = [27474, 27475]
 P2_PORTS, P2_FRAMES = [27292, 27293], 90
 PROBE_PORT = 27294  # nothing listens there: the RTT probe's connects are refused
 KILL_PORTS = {1: [27295, 27296], 2: [27297, 27298]}
@@ -83,182 +75,6 @@ DEAD_WITHIN_S = 1.5
 # segment lost three times in a row (RTO 0.2 + 0.4 + 0.8 s: p ~ 1e-6 a
 # segment at 1 % loss) or an element that stopped.
 STALL_S = 1.5
-
-
-def find_tool(name):
-    return shutil.which(name) or next((p for p in ('/usr/sbin/' + name, '/sbin/' + name) if os.path.exists(p)), None)
-
-
-IP = find_tool('ip')
-TC = find_tool('tc')
-
-
-def run(argv, timeout=10):
-    """(returncode, stdout, stderr) of a command that ends by itself."""
-    try:
-        p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
-        return p.returncode, p.stdout, p.stderr.strip()
-    except subprocess.TimeoutExpired:
-        return None, '', '%s: no end after %d s' % (' '.join(argv), timeout)
-
-
-def must(argv, timeout=10):
-    rc, out, err = run(argv, timeout)
-    if rc != 0:
-        raise RuntimeError('%s: exit %s: %s' % (' '.join(argv), rc, err))
-    return out
-
-
-def in_ns(ns, argv):
-    return [IP, 'netns', 'exec', ns] + list(argv)
-
-
-def ns_exists(ns):
-    return os.path.exists(os.path.join('/run/netns', ns)) or os.path.exists(os.path.join('/var/run/netns', ns))
-
-
-def cleanup():
-    """Removes this test's namespaces, after killing whatever still runs in
-    them (a run that was killed leaves its processes behind). Their
-    interfaces go with them. Returns what it had to remove."""
-    removed = []
-    for ns in ALL_NS:
-        if not ns_exists(ns):
-            continue
-        rc, out, _ = run([IP, 'netns', 'pids', ns])
-        pids = [int(p) for p in out.split()] if rc == 0 else []
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        run([IP, 'netns', 'del', ns])
-        removed.append('%s (%d processes)' % (ns, len(pids)) if pids else ns)
-    return removed
-
-
-def why_no_namespaces():
-    """None if this machine can create network namespaces (then ngt-rx
-    exists, and nothing else of this test's), else why not."""
-    if os.geteuid() != 0:
-        return 'needs root to create network namespaces (euid %d)' % os.geteuid()
-    if IP is None:
-        return 'no ip command (iproute2) to create network namespaces'
-    removed = cleanup()
-    if removed:
-        print('# removed leftovers of an earlier run: %s' % ', '.join(removed), flush=True)
-    rc, _, err = run([IP, 'netns', 'add', NS_RX])
-    if rc != 0:
-        return 'cannot create a network namespace: ip netns add: %s' % (err or 'exit %s' % rc)
-    return None
-
-
-def netem_args():
-    return ['netem', 'delay', '%dms' % DELAY_MS, '%dms' % JITTER_MS, 'loss', '%g%%' % (LOSS * 100)]
-
-
-def has_netem():
-    """(True, '') if netem can be set up (tried on ngt-rx's loopback, then
-    removed), else (False, tc's answer)."""
-    if TC is None:
-        return False, 'no tc command'
-    rc, _, err = run([TC, '-n', NS_RX, 'qdisc', 'add', 'dev', 'lo', 'root'] + netem_args())
-    if rc != 0:
-        return False, err or 'exit %s' % rc
-    must([TC, '-n', NS_RX, 'qdisc', 'del', 'dev', 'lo', 'root'])
-    return True, ''
-
-
-def veth(a_name, a_ns, b_name, b_ns):
-    # Both ends are created right in their namespaces: nothing of the
-    # test's ever appears in the initial namespace.
-    must([IP, 'link', 'add', a_name, 'netns', a_ns, 'type', 'veth', 'peer', 'name', b_name, 'netns', b_ns])
-
-
-def link_up(ns, ifname, tap, extra=()):
-    # gso_max_segs 1: TCP hands the device MTU-sized packets, not 64 KB
-    # super-packets, so that netem or linkemu drop single packets, as a
-    # real link does. Best effort (older iproute2 cannot set it).
-    rc, _, err = run([IP, '-n', ns, 'link', 'set', 'dev', ifname, 'gso_max_segs', '1'])
-    if rc != 0:
-        tap.diag('%s/%s: cannot set gso_max_segs 1 (%s): loss may hit whole TSO bursts' % (ns, ifname, err))
-    must([IP, '-n', ns, 'link', 'set', 'dev', ifname] + list(extra) + ['up'])
-
-
-def setup(tap, use_netem):
-    """Namespaces, veths, addresses, and the links' delay and loss (netem,
-    or the wire namespace's interfaces for linkemu.py)."""
-    for ns in ALL_NS:
-        if ns == NS_WIRE and use_netem:
-            continue
-        if not ns_exists(ns):
-            must([IP, 'netns', 'add', ns])
-        must([IP, '-n', ns, 'link', 'set', 'dev', 'lo', 'up'])
-    for L in LINKS:
-        if use_netem:
-            veth(L['rx_if'], NS_RX, L['tx_if'], L['ns'])
-        else:
-            veth(L['rx_if'], NS_RX, L['w_rx'], NS_WIRE)
-            veth(L['tx_if'], L['ns'], L['w_tx'], NS_WIRE)
-            for w in (L['w_rx'], L['w_tx']):
-                # No address of its own (addrgenmode none: not even IPv6
-                # link-local), takes every frame (promisc).
-                run([IP, '-n', NS_WIRE, 'link', 'set', 'dev', w, 'addrgenmode', 'none'])
-                link_up(NS_WIRE, w, tap, ['promisc', 'on'])
-        must([IP, '-n', NS_RX, 'addr', 'add', '%s/%d' % (L['rx_ip'], PREFIX), 'dev', L['rx_if']])
-        must([IP, '-n', L['ns'], 'addr', 'add', '%s/%d' % (L['tx_ip'], PREFIX), 'dev', L['tx_if']])
-        link_up(NS_RX, L['rx_if'], tap)
-        link_up(L['ns'], L['tx_if'], tap)
-        if use_netem:
-            must([TC, '-n', NS_RX, 'qdisc', 'add', 'dev', L['rx_if'], 'root'] + netem_args())
-            must([TC, '-n', L['ns'], 'qdisc', 'add', 'dev', L['tx_if'], 'root'] + netem_args())
-
-
-# ---------------------------------------------------------------- link counters
-
-class NetemCounters:
-    """Packets sent and dropped by the netem qdiscs (tc -s)."""
-    name = 'tc netem'
-
-    def snapshot(self):
-        out = {}
-        for L in LINKS:
-            for ns, ifname, d in ((NS_RX, L['rx_if'], 'rx>s%d' % (L['index'] + 1)),
-                                  (L['ns'], L['tx_if'], 's%d>rx' % (L['index'] + 1))):
-                text = must([TC, '-n', ns, '-s', 'qdisc', 'show', 'dev', ifname])
-                m = re.search(r'qdisc netem .*?Sent (\d+) bytes (\d+) pkt \(dropped (\d+)', text, re.S)
-                if not m:
-                    raise RuntimeError('no netem counters in: %s' % text)
-                out[d] = {'forwarded': int(m.group(2)), 'dropped': int(m.group(3)), 'send_errors': 0,
-                          'max_frame': None}
-        return out
-
-
-class LinkemuCounters:
-    """Frames forwarded and dropped by linkemu.py (its STATS lines)."""
-    name = 'linkemu.py'
-
-    def __init__(self, proc):
-        self.proc = proc
-        names = {}
-        for L in LINKS:
-            n = L['index'] + 1
-            names['%s>%s' % (L['w_rx'], L['w_tx'])] = 'rx>s%d' % n
-            names['%s>%s' % (L['w_tx'], L['w_rx'])] = 's%d>rx' % n
-        self.names = names
-
-    def snapshot(self):
-        before = len(self.proc.find('STATS '))
-        self.proc.send_line('stats')
-        if not self.proc.wait_until(lambda lines: sum(1 for l in lines if l.startswith('STATS ')) > before, 10):
-            raise RuntimeError('linkemu.py gave no STATS\n' + self.proc.report())
-        st = json.loads(self.proc.find('STATS ')[-1][6:])
-        return {self.names[k]: v for k, v in st.items()}
-
-
-def link_delta(a, b):
-    return {d: {k: (b[d][k] - a[d][k]) if k != 'max_frame' and b[d][k] is not None else b[d][k] for k in b[d]}
-            for d in b}
 
 
 def check_links(tap, label, delta):
@@ -305,8 +121,8 @@ def max_gap(frames):
     return max((b - a for a, b in zip(times, times[1:])), default=0.0)
 
 
-def phase(tap, counters, pattern, ports, frames, timeout):
-    label = 'pattern %d' % pattern
+def phase(tap, counters, pattern, ports, frames, timeout, in_flight=None):
+    label = 'pattern %d' % pattern + (', max-in-flight=%d' % in_flight if in_flight else '')
     d = ng.Deadline(timeout)
     links0 = counters.snapshot()
     t0 = time.monotonic()
@@ -319,8 +135,9 @@ def phase(tap, counters, pattern, ports, frames, timeout):
             return
         senders = []
         for L, port in zip(LINKS, ports):
+            extra = ['--address', L['rx_ip']] + (['--props', 'max-in-flight=%d' % in_flight] if in_flight else [])
             argv = ng.sender_argv(port, L['index'], frames, pattern=pattern, caps=CAPS, sync=True, hold=True,
-                                  timeout=max(5, int(d.left()) - 3), extra=['--address', L['rx_ip']])
+                                  timeout=max(5, int(d.left()) - 3), extra=extra)
             senders.append(group.add(ng.Proc('sender %d (%s, port %d)' % (L['index'], L['ns'], port),
                                              in_ns(L['ns'], argv))))
         t_start = time.monotonic()
@@ -393,6 +210,12 @@ def phase(tap, counters, pattern, ports, frames, timeout):
                 tap.ok(st is not None and st.get_value('sent') - st.get_value('acknowledged') <= st.get_value('lost'),
                        '%s: any request unanswered was lost with its connection (counted)' % sl,
                        st.to_string() if st else s.report())
+                top = st.get_value('in-flight-max') if st is not None else None
+                if in_flight:
+                    tap.ok(top is not None and 2 <= top <= in_flight,
+                           '%s: frames in flight together, at most %d (in-flight-max %s)' % (sl, in_flight, top))
+                else:
+                    tap.ok(top == 1, '%s: one frame in flight at a time (in-flight-max %s)' % (sl, top))
             if got:
                 missing = sorted(set(range(frames)) - set(seqs))
                 tap.diag('%s: %d of %d frames%s; first %.2f s, last %.2f s after the sender started; '
@@ -407,7 +230,7 @@ def phase(tap, counters, pattern, ports, frames, timeout):
                  'senders started (%.2f s with the receiver); senders stopped in %s s' %
                  (label, t_pushed - t_start, t_eos - t_start, t_end - t_start, t_end - t0,
                   [(s.find('STOPPED ') or ['STOPPED ?'])[-1].split()[1] for s in senders]))
-    check_links(tap, label, link_delta(links0, counters.snapshot()))
+    check_links(tap, label, LAB.link_delta(links0, counters.snapshot()))
 
 
 def phase_kill(tap, counters, pattern, ports, timeout=30):
@@ -453,7 +276,7 @@ def phase_kill(tap, counters, pattern, ports, timeout=30):
         if pattern == 1:
             tap.ok([g[0] for g in got] == list(range(150)), '%s: sender 0: every frame once, in order' % label,
                    str([g[0] for g in got]))
-    check_links(tap, label, link_delta(links0, counters.snapshot()))
+    check_links(tap, label, LAB.link_delta(links0, counters.snapshot()))
 
 
 def probe_rtt(tap, floor_ms):
@@ -475,54 +298,37 @@ def probe_rtt(tap, floor_ms):
 
 
 def body(tap):
-    why = why_no_namespaces()
+    why = LAB.why_not()
     if why:
         tap.skip('multi-host test in network namespaces', why)
         return
     t0 = time.monotonic()
     try:
-        forced = os.environ.get('NETGEAR_TEST_LINK', '')
-        if forced == 'userspace':
-            use_netem, why_not = False, 'NETGEAR_TEST_LINK=userspace'
-        else:
-            use_netem, why_not = has_netem()
-        setup(tap, use_netem)
+        use_netem, why_not = LAB.choose_emulation()
+        LAB.setup(tap.diag, use_netem)
         with ng.ProcGroup() as group:
-            if use_netem:
-                tap.diag('link emulation: tc netem %s on both ends of each veth pair' % ' '.join(netem_args()[1:]))
-                counters = NetemCounters()
-            else:
-                seed = int.from_bytes(os.urandom(4), 'little')
-                tap.diag('link emulation: userspace, linkemu.py in %s (tc netem unavailable: %s)' % (NS_WIRE, why_not))
-                tap.diag('linkemu.py: delay %d ms +- %d ms, loss %g %% each direction, seed %d' %
-                         (DELAY_MS, JITTER_MS, LOSS * 100, seed))
-                pairs = []
-                for L in LINKS:
-                    pairs += ['--pair', '%s:%s' % (L['w_rx'], L['w_tx'])]
-                emu = group.add(ng.Proc('linkemu.py (%s)' % NS_WIRE, in_ns(NS_WIRE, [
-                    ng.PYTHON, LINKEMU, 'forward'] + pairs + ['--delay', str(DELAY_MS), '--jitter', str(JITTER_MS),
-                                                             '--loss', str(LOSS), '--seed', str(seed)])))
-                if not tap.ok(emu.wait_line('READY', 15) is not None, 'linkemu.py forwards between the veths',
-                              emu.report()):
-                    return
-                counters = LinkemuCounters(emu)
+            if not use_netem:
+                tap.diag('tc netem unavailable: %s' % why_not)
+            if not tap.ok(LAB.start_links(group, DELAY_MS, JITTER_MS, LOSS, tap.diag),
+                          'the links are emulated (%s)' % ('tc netem' if use_netem else 'linkemu.py forwards'),
+                          LAB.emu.report() if LAB.emu else ''):
+                return
+            counters = LAB.counters
             tap.diag('set up in %.2f s' % (time.monotonic() - t0))
             probe_rtt(tap, 2 * (DELAY_MS - JITTER_MS))
             phase(tap, counters, 1, P1_PORTS, P1_FRAMES, timeout=35)
+            phase(tap, counters, 1, P1_INFLIGHT_PORTS, P1_FRAMES, timeout=35, in_flight=4)
             phase(tap, counters, 2, P2_PORTS, P2_FRAMES, timeout=30)
             for pattern in (1, 2):
                 phase_kill(tap, counters, pattern, KILL_PORTS[pattern])
             if not use_netem:
-                emu.send_line('stop')
-                emu.wait_line('DONE', 5)
-                st = emu.find('STATS ')
-                if st:
-                    tap.diag('linkemu.py totals: %s' % st[-1][6:])
-                rc = emu.wait_exit(5)
-                tap.ok(rc == 0, 'linkemu.py ends cleanly', emu.report())
+                rc, totals = LAB.stop_links()
+                if totals:
+                    tap.diag('linkemu.py totals: %s' % totals)
+                tap.ok(rc == 0, 'linkemu.py ends cleanly')
     finally:
-        cleanup()
-        left = [ns for ns in ALL_NS if ns_exists(ns)]
+        LAB.cleanup()
+        left = LAB.left()
         tap.ok(not left, 'namespaces removed', 'left: %s' % left)
         tap.diag('run time %.1f s' % (time.monotonic() - t0))
 
