@@ -31,6 +31,9 @@
 #                    tells the receiver this sender terminated; -1: send for
 #                    ever (-1)
 #   WIDTH HEIGHT FPS picture size and rate                     (640 360 30)
+#   WAIT_FOR_CONNECTION  1: hold the first frame until the receiver is
+#                    there, so that none is lost; 0: drop frames until then,
+#                    as a live camera would lose them anyway      (0)
 # Arguments go to gst-launch-1.0 before the pipeline (e.g. -q; -e, so that
 # Ctrl-C ends the stream and the receiver hears this sender terminate).
 set -euo pipefail
@@ -54,6 +57,7 @@ WIDTH=${WIDTH:-640}
 HEIGHT=${HEIGHT:-360}
 FPS=${FPS:-30}
 BIDIRECTIONAL=${BIDIRECTIONAL:-0}
+WAIT_FOR_CONNECTION=${WAIT_FOR_CONNECTION:-0}
 
 overlay=()
 if [[ -n $LABEL ]]; then
@@ -66,6 +70,7 @@ source "$here/gst-property.sh"
 options=()
 [[ -n $MESSAGE ]] && options+=("$(gst_property message "$MESSAGE")")
 [[ -n $MESSAGE_JSON ]] && options+=("$(gst_property message-json "$MESSAGE_JSON")")
+[[ $WAIT_FOR_CONNECTION == 1 ]] && options+=(wait-for-connection=true)
 
 if [[ -n $SOURCE ]]; then
   # A camera gives what it gives: the size and rate asked for are made.

@@ -67,9 +67,6 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_sink_debug);
 #define DEFAULT_ON_TIMEOUT GST_NETGEAR_ON_TIMEOUT_RESEND
 #define DEFAULT_WAIT_FOR_CONNECTION FALSE
 #define DEFAULT_MAX_IN_FLIGHT 1
-/* A second of video at 60 fps: beyond that a link is better served by
- * pattern 2. The receiver remembers as many answers (for copies). */
-#define MAX_IN_FLIGHT 64
 /* Until a receiver is first there (wait-for-connection=false), a frame
  * waits at most this long for one, then is dropped: the streaming thread
  * returns, so an EOS (which travels on it) gets through, and a source that
@@ -436,6 +433,11 @@ static GstStateChangeReturn gst_netgear_sink_change_state(GstElement *element, G
   if (transition == GST_STATE_CHANGE_NULL_TO_READY && !gst_netgear_sink_open(self))
     return GST_STATE_CHANGE_FAILURE;
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(gst_netgear_sink_parent_class)->change_state(element, transition);
+  /* Streaming has stopped (the base class waited for it): frames still in
+   * flight are not sent again when it starts anew, and their buffers go
+   * back upstream now. */
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY && self->state->sender)
+    self->state->sender->forget_in_flight();
   if ((transition == GST_STATE_CHANGE_NULL_TO_READY && ret == GST_STATE_CHANGE_FAILURE) ||
       transition == GST_STATE_CHANGE_READY_TO_NULL)
     gst_netgear_sink_close(self);
@@ -453,6 +455,25 @@ static gboolean gst_netgear_sink_unlock_stop(GstBaseSink *bsink) {
   GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
   if (self->state->sender)
     self->state->sender->set_flushing(false);
+  return TRUE;
+}
+
+/* With frames in flight the sink holds that many buffers after render()
+ * returned: an upstream pool of fixed size (a camera's, an encoder's)
+ * must have them on top of what it needs. */
+static gboolean gst_netgear_sink_propose_allocation(GstBaseSink *bsink, GstQuery *query) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  GST_OBJECT_LOCK(self);
+  const guint held = static_cast<guint>(self->max_in_flight);
+  GST_OBJECT_UNLOCK(self);
+  GstCaps *caps = nullptr;
+  gboolean need_pool = FALSE;
+  gst_query_parse_allocation(query, &caps, &need_pool);
+  guint size = 0;
+  GstVideoInfo info;
+  if (caps && gst_video_info_from_caps(&info, caps))
+    size = static_cast<guint>(GST_VIDEO_INFO_SIZE(&info));
+  gst_query_add_allocation_pool(query, nullptr, size, held + 1, 0);
   return TRUE;
 }
 
@@ -876,10 +897,10 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
     }
     if (status == netgear::Sender::Status::ERROR)
       break;
-    /* Interrupted by unlock() before the frame went out: a flush, or a
-     * pause (PLAYING -> PAUSED). Wait as basesink does; after a pause,
-     * send the same frame rather than lose it and stop upstream with
-     * FLUSHING. */
+    /* Interrupted by unlock() while the frame was not on the socket: a
+     * flush, or a pause (PLAYING -> PAUSED). Wait as basesink does; after
+     * a pause, send the same frame rather than lose it and stop upstream
+     * with FLUSHING (the receiver drops a copy). */
     ret = gst_base_sink_wait_preroll(bsink);
     if (ret != GST_FLOW_OK)
       return ret;
@@ -897,18 +918,24 @@ static gboolean gst_netgear_sink_event(GstBaseSink *bsink, GstEvent *event) {
   }
   if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && self->state->sender) {
     /* Every frame in flight acknowledged first (their replies delivered),
-     * with the same retries as a frame; a state change interrupts. */
+     * with the same retries as a frame. A pause interrupts and the drain
+     * goes on when playing again, as render() does; a flush or a stop
+     * ends it. (Serialized events come with the preroll lock held.) */
     std::string error;
-    netgear::Sender::Status status = self->state->sender->drain(&error);
-    if (status == netgear::Sender::Status::ERROR) {
-      gst_netgear_sink_send_failed(self, error);
-    } else {
-      gst_netgear_sink_take_answers(self);
-      /* NetGear's receiver forgets a sender when its terminate arrives;
-       * wait as long as for a frame, interruptible by a state change. */
-      if (status == netgear::Sender::Status::OK)
-        gst_netgear_sink_terminate(self, self->state->request_timeout);
+    netgear::Sender::Status status;
+    for (;;) {
+      status = self->state->sender->drain(&error);
+      if (status != netgear::Sender::Status::ERROR)
+        gst_netgear_sink_take_answers(self);
+      if (status != netgear::Sender::Status::FLUSHING || gst_base_sink_wait_preroll(bsink) != GST_FLOW_OK)
+        break;
     }
+    if (status == netgear::Sender::Status::ERROR)
+      gst_netgear_sink_send_failed(self, error);
+    /* NetGear's receiver forgets a sender when its terminate arrives;
+     * wait as long as for a frame, interruptible by a state change. */
+    else if (status == netgear::Sender::Status::OK)
+      gst_netgear_sink_terminate(self, self->state->request_timeout);
   }
   return GST_BASE_SINK_CLASS(gst_netgear_sink_parent_class)->event(bsink, event);
 }
@@ -1034,7 +1061,7 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
                        "delivered once and in order; after a failed attempt the unacknowledged ones go again, "
                        "in order, and netgearsrc drops the copies it has. Enough for a link is RTT x frame "
                        "rate, plus one (docs/modes/reqrep.md)",
-                       1, MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT, rw));
+                       1, netgear::kMaxInFlight, DEFAULT_MAX_IN_FLIGHT, rw));
   g_object_class_install_property(
       gobject_class, PROP_WAIT_FOR_CONNECTION,
       g_param_spec_boolean("wait-for-connection", "Wait for connection",
@@ -1097,6 +1124,7 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
   basesink_class->unlock = GST_DEBUG_FUNCPTR(gst_netgear_sink_unlock);
   basesink_class->unlock_stop = GST_DEBUG_FUNCPTR(gst_netgear_sink_unlock_stop);
   basesink_class->set_caps = GST_DEBUG_FUNCPTR(gst_netgear_sink_set_caps);
+  basesink_class->propose_allocation = GST_DEBUG_FUNCPTR(gst_netgear_sink_propose_allocation);
   basesink_class->render = GST_DEBUG_FUNCPTR(gst_netgear_sink_render);
   basesink_class->event = GST_DEBUG_FUNCPTR(gst_netgear_sink_event);
 }

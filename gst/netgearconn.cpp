@@ -469,7 +469,7 @@ void *Sender::make_socket(std::string *error) {
      * are dropped here instead (latest-frame semantics all the same). */
     set_int(s, ZMQ_XPUB_NODROP, 1);
   }
-  /* A REQ request whose connection closes is lost with it (ZeroMQ does not
+  /* A request whose connection closes is lost with it (ZeroMQ does not
    * send it again): watching for that lets it go again at once rather than
    * after request-timeout. A refused security handshake would otherwise
    * look like a receiver that is not there, for ever, and so would one
@@ -537,9 +537,7 @@ bool Sender::start(std::string *error) {
 
 void Sender::stop() {
   close_monitored(sock_, monitor_, close_linger_ms_);
-  pending_.clear();
-  answers_.clear();
-  nsent_ = 0;
+  forget_in_flight();
   if (ctx_) {
     /* Bounded: every socket was closed with a finite linger. */
     const uint64_t start = monotonic_us();
@@ -749,7 +747,9 @@ bool Sender::send_pending(Pending &p) {
  * oldest one's; an id not in flight is the answer to a message given up
  * (or not ours) and is skipped. */
 void Sender::read_answers() {
-  for (;;) {
+  /* Bounded, so that a peer that answers faster than we read cannot keep
+   * the streaming thread here: the rest is read after the next wait. */
+  for (int n = 0; n < kMaxInFlight + 8 && !flushing_; n++) {
     Part id, delim;
     if (zmq_msg_recv(id.get(), sock_, ZMQ_DONTWAIT) < 0)
       return;
@@ -761,7 +761,9 @@ void Sender::read_answers() {
       Part &last = have_delim ? delim : id;
       while (zmq_msg_more(last.get()) && zmq_msg_recv(last.get(), sock_, ZMQ_DONTWAIT) >= 0) {
       }
-      GST_WARNING_OBJECT(cfg_.log_object, "%s: an answer without a request id, ignored", cfg_.endpoint.c_str());
+      if (malformed_answers_++ % 100 == 0)
+        GST_WARNING_OBJECT(cfg_.log_object, "%s: an answer without a request id, ignored (%" G_GUINT64_FORMAT
+                           " so far)", cfg_.endpoint.c_str(), malformed_answers_);
       continue;
     }
     receive_message(sock_, &answer_);
@@ -858,6 +860,19 @@ Sender::Status Sender::work(const std::function<bool()> &done, std::optional<uin
   auto mine_unsent = [&] {
     return mine && !pending_.empty() && pending_.back().id == *mine && !pending_.back().sent;
   };
+  /* Only until the receiver has answered once does a message wait for one
+   * at most the connect deadline. */
+  auto connect_wait = [&] { return !answered_once_ && mine_unsent() ? connect_deadline_us : 0; };
+  /* Until the receiver has answered once, a sender waits for it without
+   * limit (or the connect deadline), and the clock starts when a request
+   * goes out. After that, and after a failure in this call, it runs
+   * whenever something waits, so a receiver that went away, or that takes
+   * connections and never answers, is given up on. Computed again after
+   * every wait: answers read then move the window. */
+  bool failed_here = false;
+  auto deadline_now = [&]() -> uint64_t {
+    return !pending_.empty() && (answered_once_ || nsent_ > 0 || failed_here) ? progress_us_ + timeout_us : 0;
+  };
   for (;;) {
     if (!fatal_.empty()) {
       *error = fatal_;
@@ -865,15 +880,8 @@ Sender::Status Sender::work(const std::function<bool()> &done, std::optional<uin
     }
     if (done())
       return Status::OK;
-    /* Until the receiver has answered once, a sender waits for it without
-     * limit (or the connect deadline), and the clock starts when a request
-     * goes out. After that, and after any failure, it runs whenever
-     * something waits, so a receiver that went away, or that takes
-     * connections and never answers, is given up on. */
-    const uint64_t deadline =
-        !pending_.empty() && (answered_once_ || nsent_ > 0 || failures_ > 0) ? progress_us_ + timeout_us : 0;
-    uint64_t until = deadline;
-    for (uint64_t d : {mine_unsent() ? connect_deadline_us : 0, overall_deadline_us})
+    uint64_t until = deadline_now();
+    for (uint64_t d : {connect_wait(), overall_deadline_us})
       if (d && (!until || d < until))
         until = d;
     Waited w = wait(static_cast<short>(ZMQ_POLLIN | (nsent_ < pending_.size() ? ZMQ_POLLOUT : 0)), until);
@@ -905,7 +913,9 @@ Sender::Status Sender::work(const std::function<bool()> &done, std::optional<uin
       *error = "not acknowledged in time";
       return Status::ERROR;
     }
+    const uint64_t deadline = deadline_now();
     if ((w.lost && nsent_ > 0) || (deadline && now >= deadline)) {
+      failed_here = true;
       Status st = attempt_failed(w.lost && nsent_ > 0, mine, terminating, error);
       if (st != Status::OK)
         return st;
@@ -938,11 +948,18 @@ Sender::Status Sender::work(const std::function<bool()> &done, std::optional<uin
         });
       }
     }
-    if (mine_unsent() && !answered_once_ && connect_deadline_us && now >= connect_deadline_us) {
+    if (connect_wait() && now >= connect_wait()) {
       pending_.pop_back();
       return Status::NO_RECEIVER;
     }
   }
+}
+
+void Sender::forget_in_flight() {
+  pending_.clear();
+  answers_.clear();
+  nsent_ = 0;
+  count([](SenderStats &s) { s.in_flight = 0; });
 }
 
 Sender::Status Sender::drain(std::string *error) {
@@ -1048,9 +1065,7 @@ bool Sender::terminate(const std::string &header, int timeout_ms) {
     if (!pending_.empty())
       GST_INFO_OBJECT(cfg_.log_object, "%s: terminate with %zu message(s) unanswered", cfg_.endpoint.c_str(),
                       pending_.size());
-    pending_.clear();
-    nsent_ = 0;
-    answers_.clear();
+    forget_in_flight();
     enqueue(term);
     return work([&] { return pending_.empty(); }, std::nullopt, 0, deadline, true, &error) == Status::OK;
   }

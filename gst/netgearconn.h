@@ -147,7 +147,11 @@ struct Answer {
   Message reply;
 };
 
-/* ---- sender: one REQ or PUB socket connected to one receiver ---- */
+/* ---- sender: one DEALER (pattern 1) or XPUB socket connected to one receiver ---- */
+
+/* Pattern 1: messages in flight at most (netgearsink's max-in-flight); a
+ * receiver remembers as many answers, for copies sent again. */
+constexpr int kMaxInFlight = 64;
 
 struct SenderConfig {
   std::string endpoint;
@@ -222,9 +226,11 @@ public:
    * max-retries failed attempts in a row (error says which endpoint).
    * Until the receiver has answered once, `connect_wait_ms` (-1: no limit)
    * bounds the wait for a receiver to take the message: NO_RECEIVER when
-   * none did, and it never went out. FLUSHING: interrupted before `msg`
-   * went out (it is not in the window: send it again); once it is out,
-   * an interruption returns OK and it stays in the window.
+   * none did, and it never went out. FLUSHING: interrupted while `msg`
+   * was not on the socket (before it went out, or waiting to go again
+   * after a failed attempt): it is not in the window, send it again (the
+   * receiver drops a copy). Once it is on the socket, an interruption
+   * returns OK and it stays in the window.
    * Pattern 2: hands the message to the socket without waiting; one the
    * socket cannot take now, or that no subscribed receiver takes, is
    * dropped and counted (stats().dropped). */
@@ -234,6 +240,9 @@ public:
   Status drain(std::string *error);
   /* Pattern 1 with keep_answers: the oldest answer not yet taken. */
   bool take_answer(Answer *out);
+  /* Pattern 1: gives up what is in flight (not sent again; late answers
+   * are skipped), e.g. when the element stops streaming. */
+  void forget_in_flight();
   /* Waits at most timeout_ms for a receiver to be there (pattern 1:
    * connected, its handshake done; pattern 2: subscribed): OK,
    * NO_RECEIVER, FLUSHING or ERROR (refused; `error` says why). */
@@ -322,10 +331,12 @@ private:
   size_t nsent_ = 0;
   uint32_t next_id_ = 0;
   /* When the window last moved (an answer, a message into an empty
-   * window, a fresh socket): request-timeout counts from here. */
+   * window once the receiver has answered, the first request out before
+   * that, a fresh socket): request-timeout counts from here. */
   uint64_t progress_us_ = 0;
   std::deque<Answer> answers_;
   Message answer_;
+  uint64_t malformed_answers_ = 0;
   /* Why no message can go any more (the receiver refused this sender). */
   std::string fatal_;
   /* stats_mu_ guards stats_ alone (read by any thread); taken last. */

@@ -181,8 +181,11 @@ scenario_run_all() {
   # A closed output (a pipe to a pager, tee) must not kill the script
   # before it has stopped what it started.
   trap '' PIPE
-  # The receiver first: it is process 0.
+  # The receiver first: it is process 0. The senders, started with it,
+  # hold their first frame until it listens, rather than lose the frames
+  # sent while it starts.
   scenario_spawn receiver scenario_receiver
+  export WAIT_FOR_CONNECTION=${WAIT_FOR_CONNECTION:-1}
   local i
   for i in "${!ports[@]}"; do
     scenario_spawn "sender $((i + 1))" scenario_sender $((i + 1)) "${ports[i]}"
