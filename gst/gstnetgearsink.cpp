@@ -909,33 +909,42 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   return GST_FLOW_ERROR;
 }
 
+/* An EOS, once basesink has synchronised on it: every frame in flight
+ * acknowledged first (their replies delivered), with the same retries as a
+ * frame, then the terminate. Here rather than in event(), because basesink
+ * calls this with the preroll lock held: a pause interrupts the drain,
+ * which goes on when playing again, as render() does; a flush or a stop
+ * ends it. */
+static GstFlowReturn gst_netgear_sink_wait_event(GstBaseSink *bsink, GstEvent *event) {
+  GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
+  GstFlowReturn ret = GST_BASE_SINK_CLASS(gst_netgear_sink_parent_class)->wait_event(bsink, event);
+  if (ret != GST_FLOW_OK || GST_EVENT_TYPE(event) != GST_EVENT_EOS || !self->state->sender)
+    return ret;
+  std::string error;
+  for (;;) {
+    netgear::Sender::Status status = self->state->sender->drain(&error);
+    if (status == netgear::Sender::Status::ERROR) {
+      gst_netgear_sink_send_failed(self, error);
+      return GST_FLOW_ERROR;
+    }
+    gst_netgear_sink_take_answers(self);
+    if (status == netgear::Sender::Status::OK)
+      break;
+    if ((ret = gst_base_sink_wait_preroll(bsink)) != GST_FLOW_OK)
+      return ret;
+  }
+  /* NetGear's receiver forgets a sender when its terminate arrives; wait as
+   * long as for a frame, interruptible by a state change. */
+  gst_netgear_sink_terminate(self, self->state->request_timeout);
+  return GST_FLOW_OK;
+}
+
 static gboolean gst_netgear_sink_event(GstBaseSink *bsink, GstEvent *event) {
   GstNetGearSink *self = GST_NETGEAR_SINK(bsink);
   if (GST_EVENT_TYPE(event) == GST_EVENT_CUSTOM_DOWNSTREAM && gst_event_has_name(event, "netgear-message")) {
     gst_netgear_sink_message_event(self, gst_event_get_structure(event));
     gst_event_unref(event);
     return TRUE;
-  }
-  if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && self->state->sender) {
-    /* Every frame in flight acknowledged first (their replies delivered),
-     * with the same retries as a frame. A pause interrupts and the drain
-     * goes on when playing again, as render() does; a flush or a stop
-     * ends it. (Serialized events come with the preroll lock held.) */
-    std::string error;
-    netgear::Sender::Status status;
-    for (;;) {
-      status = self->state->sender->drain(&error);
-      if (status != netgear::Sender::Status::ERROR)
-        gst_netgear_sink_take_answers(self);
-      if (status != netgear::Sender::Status::FLUSHING || gst_base_sink_wait_preroll(bsink) != GST_FLOW_OK)
-        break;
-    }
-    if (status == netgear::Sender::Status::ERROR)
-      gst_netgear_sink_send_failed(self, error);
-    /* NetGear's receiver forgets a sender when its terminate arrives;
-     * wait as long as for a frame, interruptible by a state change. */
-    else if (status == netgear::Sender::Status::OK)
-      gst_netgear_sink_terminate(self, self->state->request_timeout);
   }
   return GST_BASE_SINK_CLASS(gst_netgear_sink_parent_class)->event(bsink, event);
 }
@@ -1127,4 +1136,5 @@ static void gst_netgear_sink_class_init(GstNetGearSinkClass *klass) {
   basesink_class->propose_allocation = GST_DEBUG_FUNCPTR(gst_netgear_sink_propose_allocation);
   basesink_class->render = GST_DEBUG_FUNCPTR(gst_netgear_sink_render);
   basesink_class->event = GST_DEBUG_FUNCPTR(gst_netgear_sink_event);
+  basesink_class->wait_event = GST_DEBUG_FUNCPTR(gst_netgear_sink_wait_event);
 }
