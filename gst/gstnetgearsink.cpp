@@ -176,6 +176,14 @@ struct SinkState {
   std::string unresolved;
   bool warned_plain = false;
   bool warned_refused = false;
+  /* The newest reference timestamp caps a source gave, and as text. */
+  GstCaps *reference_caps = nullptr;
+  std::string reference_text;
+  GstCaps *unix_reference = gst_caps_new_empty_simple(netgear::kUnixReference);
+  ~SinkState() {
+    gst_clear_caps(&reference_caps);
+    gst_clear_caps(&unix_reference);
+  }
   std::optional<netgear::Json> event_message; /* from the last netgear-message event */
   guint64 event_gen = 0;                      /* changes with event_message */
   /* Where desc.message was copied from, and that value's generation, so
@@ -629,6 +637,75 @@ static void gst_netgear_sink_pass_key_unit_request(GstNetGearSink *self) {
                      gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, count));
 }
 
+/* When the frame was captured, for the receiver: the source's
+ * GstReferenceTimestampMeta where it gave one (timestamp/x-unix first),
+ * else the pipeline clock's time at the buffer's PTS, told in UNIX time by
+ * this host's realtime clock; and that clock time itself, for a receiver
+ * whose pipeline runs on the same clock (GstNetClientClock, PTP). */
+static void gst_netgear_sink_capture_time(GstNetGearSink *self, GstBuffer *buf, netgear::Extension &ext) {
+  SinkState *st = self->state;
+  ext.reference.reset();
+  ext.capture_clock.reset();
+  GstClockTime clock_time = GST_CLOCK_TIME_NONE, now = GST_CLOCK_TIME_NONE;
+  const GstClockTime pts = GST_BUFFER_PTS(buf);
+  if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(self))) {
+    if (GST_CLOCK_TIME_IS_VALID(pts)) {
+      GST_OBJECT_LOCK(self);
+      const GstSegment *seg = &GST_BASE_SINK(self)->segment;
+      /* Any caps go: a stream in another format has no running time. */
+      const guint64 rt = seg->format == GST_FORMAT_TIME ? gst_segment_to_running_time(seg, GST_FORMAT_TIME, pts)
+                                                        : GST_CLOCK_TIME_NONE;
+      const GstClockTime base = GST_ELEMENT(self)->base_time;
+      GST_OBJECT_UNLOCK(self);
+      if (GST_CLOCK_TIME_IS_VALID(rt)) {
+        clock_time = base + rt;
+        now = gst_clock_get_time(clock);
+        ext.capture_clock = clock_time;
+      }
+    }
+    gst_object_unref(clock);
+  }
+  GstReferenceTimestampMeta *best = nullptr;
+  gpointer iter = nullptr;
+  while (GstMeta *m = gst_buffer_iterate_meta_filtered(buf, &iter, GST_REFERENCE_TIMESTAMP_META_API_TYPE)) {
+    auto *r = reinterpret_cast<GstReferenceTimestampMeta *>(m);
+    if (!r->reference || !GST_CLOCK_TIME_IS_VALID(r->timestamp))
+      continue;
+    if (!best)
+      best = r;
+    if (gst_caps_is_equal(r->reference, st->unix_reference)) {
+      best = r;
+      break;
+    }
+  }
+  if (best) {
+    /* Sources keep one caps for all their buffers: printed once. */
+    if (best->reference != st->reference_caps) {
+      gst_caps_replace(&st->reference_caps, best->reference);
+      gchar *text = gst_caps_to_string(best->reference);
+      st->reference_text = text;
+      g_free(text);
+    }
+    if (st->reference_text.size() <= netgear::kReferenceCapsMax &&
+        st->reference_text.rfind(netgear::kReferenceCapsPrefix, 0) == 0) {
+      ext.reference = netgear::Extension::Reference{st->reference_text, best->timestamp, std::nullopt};
+      if (GST_CLOCK_TIME_IS_VALID(best->duration))
+        ext.reference->duration = best->duration;
+      return;
+    }
+  }
+  if (!GST_CLOCK_TIME_IS_VALID(clock_time))
+    return;
+  /* The frame's age by the pipeline clock, taken from now in UNIX time. */
+  const gint64 unix_ns = g_get_real_time() * 1000 - GST_CLOCK_DIFF(clock_time, now);
+  if (unix_ns <= 0)
+    return;
+  ext.reference = netgear::Extension::Reference{netgear::kUnixReference, static_cast<uint64_t>(unix_ns),
+                                                std::nullopt};
+  if (GST_BUFFER_DURATION_IS_VALID(buf))
+    ext.reference->duration = GST_BUFFER_DURATION(buf);
+}
+
 /* Bidirectional mode: hands the receiver's answer to a frame to the
  * application, with the frame's buffer and sequence number. */
 static void gst_netgear_sink_deliver_reply(GstNetGearSink *self, netgear::Answer &a) {
@@ -852,6 +929,7 @@ static GstFlowReturn gst_netgear_sink_render(GstBaseSink *bsink, GstBuffer *buf)
   ext.duration = opt(GST_BUFFER_DURATION(buf));
   ext.flags = GST_BUFFER_FLAGS(buf) & GST_NETGEAR_WIRE_BUFFER_FLAGS;
   ext.seq = st->seq++;
+  gst_netgear_sink_capture_time(self, buf, ext);
   ext.sent_ns = g_get_real_time() * 1000;
 
   netgear::OutMessage msg;

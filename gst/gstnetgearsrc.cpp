@@ -77,6 +77,20 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_src_debug);
 #define DEFAULT_TIMEOUT 10000
 #define DEFAULT_DISCONNECT_TIMEOUT 500
 #define DEFAULT_KEEP_LISTENING FALSE
+/* latency=-1: none of our own when frames are stamped on arrival (a
+ * pipeline without a queue after a pad would otherwise block each push for
+ * the latency, and slow its sender down); with capture times, room for the
+ * network's delay. */
+#define DEFAULT_LATENCY (-1)
+#define AUTO_SENDER_LATENCY_MS 200
+#define DEFAULT_TIMESTAMP_MODE GST_NETGEAR_TIMESTAMP_ARRIVAL
+/* A sender's capture time later than its arrival by more than the
+ * clocks may disagree, or earlier by more than an hour, is not in this
+ * pipeline's clock: the frame keeps its arrival time. */
+#define CAPTURE_AHEAD_NS (1 * GST_SECOND)
+#define CAPTURE_BEHIND_NS (3600 * GST_SECOND)
+/* NTP time counts from 1900, UNIX time from 1970. */
+#define NTP_UNIX_OFFSET_NS (G_GUINT64_CONSTANT(2208988800) * GST_SECOND)
 /* At most one keyframe request per port in this time: a lossy link must
  * not turn the stream into keyframes only. */
 #define KEY_REQUEST_INTERVAL_US (500 * 1000)
@@ -113,7 +127,34 @@ enum {
   PROP_TIMEOUT,
   PROP_DISCONNECT_TIMEOUT,
   PROP_KEEP_LISTENING,
+  PROP_LATENCY,
+  PROP_TIMESTAMP_MODE,
 };
+
+typedef enum {
+  GST_NETGEAR_TIMESTAMP_ARRIVAL = 0,
+  GST_NETGEAR_TIMESTAMP_SENDER = 1,
+  GST_NETGEAR_TIMESTAMP_SENDER_UNIX = 2,
+} GstNetGearTimestampMode;
+
+static GType gst_netgear_timestamp_mode_get_type(void) {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {GST_NETGEAR_TIMESTAMP_ARRIVAL, "The time a frame arrived here", "arrival"},
+      {GST_NETGEAR_TIMESTAMP_SENDER,
+       "The time the frame was captured, in the sender pipeline's clock, which must be this pipeline's "
+       "(GstNetClientClock of this pipeline's GstNetTimeProvider, a PTP clock)",
+       "sender"},
+      {GST_NETGEAR_TIMESTAMP_SENDER_UNIX,
+       "The time the frame was captured, in UNIX time: the hosts' system clocks must agree (NTP, PTP)",
+       "sender-unix"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    GType t = g_enum_register_static("GstNetGearTimestampMode", values);
+    g_once_init_leave(&type, t);
+  }
+  return type;
+}
 
 enum {
   SIGNAL_COMPUTE_REPLY,
@@ -174,6 +215,7 @@ const char *phase_name(Phase p) {
 struct Counters {
   uint64_t frames = 0, bytes = 0, terminates = 0, port_mismatch = 0, timeouts = 0, departures = 0, connections = 0;
   uint64_t key_requests = 0;
+  uint64_t late = 0; /* timestamp-mode=sender: pushed after capture + latency */
   uint64_t newer_extension = 0, disconnects = 0, auth_failures = 0, pattern_mismatches = 0, extra_senders = 0;
   std::array<uint64_t, kReasons> drops{};
   guint64 last_seen = 0; /* CLOCK_REALTIME ns of its newest message, 0: never */
@@ -191,6 +233,7 @@ struct Item {
   GstBuffer *buffer = nullptr;
   GstCaps *caps = nullptr;
   GstClockTime arrival = GST_CLOCK_TIME_NONE; /* clock time when it arrived */
+  GstClockTime capture = GST_CLOCK_TIME_NONE; /* clock time it was captured (timestamp-mode=sender*) */
   GstClockTimeDiff pts_offset = 0;            /* sender's PTS - DTS, to keep decode order */
   bool has_dts = false;
   size_t bytes = 0; /* the payload's size on the wire */
@@ -239,6 +282,13 @@ struct PortState {
   uint64_t key_asked_us = 0; /* when a keyframe was last asked for */
   uint64_t gate_since_us = 0; /* delta frames held back since, awaiting a keyframe; 0: none */
   bool warned_no_keyframe = false;
+  /* The reference timestamp caps its sender sent last, parsed; whether a
+   * bad one, or capture times not in our clock, were warned of; the DTS
+   * (else PTS) pushed last (timestamp-mode=sender: never back in time). */
+  std::string reference_text;
+  GstCaps *reference_caps = nullptr;
+  bool warned_reference = false, warned_capture = false;
+  GstClockTime last_stamp = GST_CLOCK_TIME_NONE;
   /* Bidirectional: the answers the newest frames got (at most
    * kRecentReplies, oldest first), so that a copy of one of them (a sender
    * with several in flight sends them all again after a lost connection)
@@ -271,7 +321,10 @@ struct PortState {
   bool discont = true;
   bool eos_pushed = false; /* the stream's EOS went; a new stream clears it */
 
-  ~PortState() { gst_clear_caps(&pushed_caps); }
+  ~PortState() {
+    gst_clear_caps(&pushed_caps);
+    gst_clear_caps(&reference_caps);
+  }
 
   template <typename F> void count(F f) {
     std::lock_guard<std::mutex> lk(stats_mu);
@@ -308,6 +361,10 @@ struct SrcState {
   int disconnect_timeout_ms = DEFAULT_DISCONNECT_TIMEOUT;
   bool keep_listening = DEFAULT_KEEP_LISTENING;
   size_t max_buffers = DEFAULT_MAX_BUFFERS;
+  int timestamp_mode = DEFAULT_TIMESTAMP_MODE;
+  /* The latency in effect (the property, or what -1 stands for in this
+   * timestamp mode), ns: may change while playing (any thread). */
+  std::atomic<GstClockTime> latency{0};
   std::string plain_reply;    /* NetGear's answer to every request in plain mode */
   std::string fallback_reply; /* when handling a message failed: plain, or null in bidirectional mode */
   std::atomic<bool> warned_newer{false};
@@ -325,6 +382,8 @@ struct _GstNetGearSrc {
   guint timeout;
   guint disconnect_timeout;
   gboolean keep_listening;
+  gint latency;
+  gint timestamp_mode;
   GstNetGearValueProperty *reply;
   SrcState *state;
 };
@@ -391,6 +450,13 @@ void post(GstNetGearSrc *self, GstStructure *s) {
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
 }
 
+/* The latency property in ns; -1 chooses by the timestamp mode. */
+GstClockTime effective_latency(gint latency_ms, gint mode) {
+  if (latency_ms < 0)
+    latency_ms = mode == GST_NETGEAR_TIMESTAMP_ARRIVAL ? 0 : AUTO_SENDER_LATENCY_MS;
+  return static_cast<GstClockTime>(latency_ms) * GST_MSECOND;
+}
+
 GstClockTime clock_now(GstNetGearSrc *self) {
   GstClockTime now = GST_CLOCK_TIME_NONE;
   if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(self))) {
@@ -442,10 +508,12 @@ void drop(PortState *ps, netgear::DropReason reason, const std::string &detail) 
     n = ++ps->c.drops[static_cast<size_t>(reason)];
   }
   if (reason == netgear::DropReason::DUPLICATE || reason == netgear::DropReason::EARLY_TERMINATE ||
-      reason == netgear::DropReason::NOT_LINKED || reason == netgear::DropReason::AWAITING_KEYFRAME) {
+      reason == netgear::DropReason::NOT_LINKED || reason == netgear::DropReason::AWAITING_KEYFRAME ||
+      reason == netgear::DropReason::OUT_OF_ORDER) {
     /* Expected after a lost acknowledgement, from a vidgear server closed
-     * before its first frame, for a port left unlinked on purpose, and
-     * after any loss in an inter-frame stream: not worth a warning. */
+     * before its first frame, for a port left unlinked on purpose, after
+     * any loss in an inter-frame stream, and for frames a sender held
+     * while this pipeline started: not worth a warning. */
     GST_INFO_OBJECT(self, "port %d: %s", ps->port, detail.c_str());
     return;
   }
@@ -711,10 +779,95 @@ bool on_terminate(PortState *ps) {
   return true;
 }
 
+/* The sender's capture time as the GstReferenceTimestampMeta it came
+ * from (or that netgearsink made), its caps parsed once per change. */
+void add_reference(PortState *ps, GstBuffer *buf, const netgear::Extension::Reference &r) {
+  if (r.caps != ps->reference_text) {
+    gst_clear_caps(&ps->reference_caps);
+    ps->reference_text = r.caps;
+    GstCaps *c = gst_caps_from_string(r.caps.c_str());
+    if (c && gst_caps_is_fixed(c) && gst_caps_get_size(c) == 1 &&
+        g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(c, 0)), netgear::kReferenceCapsPrefix)) {
+      ps->reference_caps = c;
+    } else {
+      gst_clear_caps(&c);
+      if (!ps->warned_reference)
+        GST_ELEMENT_WARNING(ps->src, STREAM, DECODE,
+                            ("The sender on port %d sends capture times in a clock that is not understood",
+                             ps->port),
+                            ("reference caps \"%.80s\" are not one fixed timestamp/... structure; its frames "
+                             "go without a reference timestamp",
+                             r.caps.c_str()));
+      ps->warned_reference = true;
+    }
+  }
+  if (ps->reference_caps)
+    gst_buffer_add_reference_timestamp_meta(buf, ps->reference_caps, r.timestamp,
+                                            r.duration ? *r.duration : GST_CLOCK_TIME_NONE);
+}
+
+/* timestamp-mode=sender*: when the frame was captured, in this pipeline's
+ * clock; NONE for arrival time (the mode, a sender that sends none, or a
+ * time that cannot be in this clock). `arrival` is our clock's time and
+ * `seen` our UNIX time when it came. */
+GstClockTime capture_time(PortState *ps, const netgear::FrameHeader &h, GstClockTime arrival, guint64 seen) {
+  const int mode = ps->src->state->timestamp_mode;
+  if (mode == GST_NETGEAR_TIMESTAMP_ARRIVAL || !h.ext || !GST_CLOCK_TIME_IS_VALID(arrival))
+    return GST_CLOCK_TIME_NONE;
+  /* A frame is captured before it arrives, give or take the clocks'
+   * disagreement (CAPTURE_AHEAD_NS); more than CAPTURE_BEHIND_NS before it
+   * is no capture time of this clock. Compared without overflow: the
+   * values are the sender's. */
+  auto plausible = [](uint64_t t, uint64_t now) {
+    return t <= now + CAPTURE_AHEAD_NS && (now < CAPTURE_BEHIND_NS || t >= now - CAPTURE_BEHIND_NS);
+  };
+  GstClockTime t = GST_CLOCK_TIME_NONE;
+  bool sane = false;
+  const netgear::Extension::Reference *ref = h.ext->reference ? &*h.ext->reference : nullptr;
+  if (mode == GST_NETGEAR_TIMESTAMP_SENDER && h.ext->capture_clock) {
+    t = *h.ext->capture_clock;
+    sane = plausible(t, arrival);
+  } else if (mode == GST_NETGEAR_TIMESTAMP_SENDER_UNIX && ref &&
+             (ref->caps == netgear::kUnixReference || ref->caps == netgear::kNtpReference)) {
+    uint64_t unix_ns = ref->timestamp;
+    if (ref->caps == netgear::kNtpReference) /* from 1900 (rtspsrc's, for one) */
+      unix_ns = unix_ns >= NTP_UNIX_OFFSET_NS ? unix_ns - NTP_UNIX_OFFSET_NS : 0;
+    sane = unix_ns > 0 && plausible(unix_ns, seen);
+    if (sane) {
+      /* Its age by the UNIX clocks, taken from its arrival by ours. */
+      const GstClockTimeDiff age = static_cast<GstClockTimeDiff>(seen) - static_cast<GstClockTimeDiff>(unix_ns);
+      sane = age <= 0 || static_cast<GstClockTime>(age) <= arrival;
+      t = arrival - age;
+    }
+  } else {
+    /* A netgearsink that sent no capture time (a buffer without PTS): its
+     * arrival; said once. */
+    if (!ps->warned_capture)
+      GST_WARNING_OBJECT(ps->pad, "frames without a capture time usable with this timestamp-mode: stamped on "
+                                  "arrival");
+    ps->warned_capture = true;
+    return GST_CLOCK_TIME_NONE;
+  }
+  if (sane)
+    return t;
+  if (!ps->warned_capture)
+    GST_ELEMENT_WARNING(ps->src, STREAM, DECODE,
+                        ("The capture times of the sender on port %d are not in this pipeline's clock", ps->port),
+                        ("%s; frames whose capture time is not plausible keep their arrival time",
+                         mode == GST_NETGEAR_TIMESTAMP_SENDER
+                             ? "after their arrival, or more than an hour before it: with timestamp-mode=sender "
+                               "the sender's pipeline must run on this pipeline's clock (a GstNetClientClock of a "
+                               "GstNetTimeProvider on it, or PTP)"
+                             : "after their arrival, or more than an hour before it: with timestamp-mode="
+                               "sender-unix the sender host's system clock must agree with this host's (NTP)"));
+  ps->warned_capture = true;
+  return GST_CLOCK_TIME_NONE;
+}
+
 enum class Outcome { READY, REPEATED, DROPPED };
 
 /* As many as a netgearsink can have in flight. */
-constexpr size_t kRecentReplies = 64;
+constexpr size_t kRecentReplies = netgear::kMaxInFlight;
 
 /* Checks a frame and makes it a buffer for the pad (READY: `item`, with
  * its number and message). REPEATED: a frame already received again (its
@@ -801,6 +954,9 @@ Outcome take_frame(PortState *ps, netgear::Message &msg, netgear::FrameHeader &h
     buf = dst;
   }
   item->arrival = arrival;
+  item->capture = capture_time(ps, h, arrival, seen);
+  if (h.ext && h.ext->reference)
+    add_reference(ps, buf, *h.ext->reference);
   if (h.ext) {
     GST_BUFFER_FLAGS(buf) |= h.ext->flags & GST_NETGEAR_WIRE_BUFFER_FLAGS;
     if (h.ext->duration)
@@ -1069,17 +1225,49 @@ void push_item(PortState *ps, Item &item) {
     ps->discont = true;
   }
   GstClockTime base = gst_element_get_base_time(GST_ELEMENT(self));
-  GstClockTime rt = GST_CLOCK_TIME_IS_VALID(item.arrival) && item.arrival >= base ? item.arrival - base
-                                                                                   : running_time_now(self);
+  /* The capture time (timestamp-mode=sender*) stamps the frame's PTS (and
+   * its DTS the sender's difference before it), else the arrival stamps
+   * its DTS and PTS. */
+  const bool captured = GST_CLOCK_TIME_IS_VALID(item.capture) && item.capture >= base;
+  const GstClockTime stamp = captured ? item.capture : item.arrival;
+  GstClockTime rt = GST_CLOCK_TIME_IS_VALID(stamp) && stamp >= base ? stamp - base : running_time_now(self);
+  GstClockTime pts = rt, dts = GST_CLOCK_TIME_NONE;
+  if (item.has_dts && GST_CLOCK_TIME_IS_VALID(rt)) {
+    if (captured) {
+      /* The first frames after a start may have DTS 0 more than once. */
+      dts = rt >= static_cast<GstClockTime>(item.pts_offset) ? rt - item.pts_offset : 0;
+    } else {
+      dts = rt;
+      pts = rt + item.pts_offset;
+    }
+  }
+  if (st->timestamp_mode != GST_NETGEAR_TIMESTAMP_ARRIVAL) {
+    /* Never back in time on a pad, whatever stamped it (a sender's clock
+     * that stepped back, a frame captured before this pipeline started, a
+     * capture time after arrival times): dropped, not shown out of order,
+     * and what follows it starts anew (an inter-frame stream at its next
+     * keyframe). */
+    const GstClockTime order = GST_CLOCK_TIME_IS_VALID(dts) ? dts : pts;
+    const bool before_start = GST_CLOCK_TIME_IS_VALID(item.capture) && !captured;
+    if (before_start || (GST_CLOCK_TIME_IS_VALID(ps->last_stamp) && GST_CLOCK_TIME_IS_VALID(order) &&
+                         order < ps->last_stamp)) {
+      item.clear();
+      ps->discont = true;
+      drop(ps, netgear::DropReason::OUT_OF_ORDER,
+           before_start ? "captured before the pipeline started" : "captured before the frame pushed last");
+      return;
+    }
+    if (GST_CLOCK_TIME_IS_VALID(order))
+      ps->last_stamp = order;
+    /* Later than the latency allows: a synchronised sink drops it. */
+    const GstClockTime now = running_time_now(self);
+    if (captured && GST_CLOCK_TIME_IS_VALID(now) && pts + st->latency.load() < now)
+      ps->count([](Counters &c) { c.late++; });
+  }
   GstBuffer *buf = item.buffer;
   item.buffer = nullptr;
-  if (item.has_dts && GST_CLOCK_TIME_IS_VALID(rt)) {
-    GST_BUFFER_DTS(buf) = rt;
-    GST_BUFFER_PTS(buf) = rt + item.pts_offset;
-  } else {
-    GST_BUFFER_PTS(buf) = rt;
-    GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
-  }
+  GST_BUFFER_PTS(buf) = pts;
+  GST_BUFFER_DTS(buf) = dts;
   if (ps->discont) {
     GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
     ps->discont = false;
@@ -1291,6 +1479,8 @@ void port_loop(gpointer data) {
 void reset_port(PortState *ps) {
   /* The task does not run. */
   ps->phase = Phase::IDLE;
+  ps->last_stamp = GST_CLOCK_TIME_NONE;
+  ps->warned_capture = false;
   ps->have_seq = false;
   ps->received = 0;
   ps->heard_us = 0;
@@ -1348,8 +1538,28 @@ gboolean src_event(GstPad *pad, GstObject *parent, GstEvent *event) {
 
 gboolean src_query(GstPad *pad, GstObject *parent, GstQuery *query) {
   if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
-    /* Live, stamped on arrival and pushed at once: no latency of our own. */
-    gst_query_set_latency(query, TRUE, 0, GST_CLOCK_TIME_NONE);
+    /* Live. The minimum is the headroom asked for (a frame's timestamp is
+     * when it arrived or was captured: it is only ever later). The
+     * maximum, how long a frame can wait here: pattern 2 holds at most
+     * max-buffers frames per port, then drops; pattern 1 holds its senders
+     * back instead, so nothing bounds it. */
+    if (!parent) /* a released pad still held by the application */
+      return FALSE;
+    GstNetGearSrc *self = GST_NETGEAR_SRC(parent);
+    SrcState *st = self->state;
+    const GstClockTime min = st->latency.load();
+    GstClockTime max = GST_CLOCK_TIME_NONE;
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    gint fps_n = 0, fps_d = 1;
+    if (st->pattern == netgear::PATTERN_PUBSUB && caps && gst_caps_get_size(caps) > 0 &&
+        gst_structure_get_fraction(gst_caps_get_structure(caps, 0), "framerate", &fps_n, &fps_d) && fps_n > 0) {
+      /* The sender's caps: an absurd rate must not wrap below the minimum. */
+      const GstClockTime queue = gst_util_uint64_scale(st->max_buffers * GST_SECOND, fps_d, fps_n);
+      if (GST_CLOCK_TIME_IS_VALID(queue) && queue < GST_CLOCK_TIME_NONE - min)
+        max = min + queue;
+    }
+    gst_clear_caps(&caps);
+    gst_query_set_latency(query, TRUE, min, max);
     return TRUE;
   }
   return gst_pad_query_default(pad, parent, query);
@@ -1613,8 +1823,10 @@ static void gst_netgear_src_reset(GstNetGearSrc *self) {
   int disconnect_timeout = static_cast<int>(MIN(self->disconnect_timeout, static_cast<guint>(G_MAXINT)));
   bool keep_listening = self->keep_listening;
   size_t max_buffers = self->max_buffers;
+  int timestamp_mode = self->timestamp_mode;
   GST_OBJECT_UNLOCK(self);
   std::lock_guard<std::mutex> lk(st->lock);
+  st->timestamp_mode = timestamp_mode;
   st->timeout_ms = timeout;
   st->disconnect_timeout_ms = disconnect_timeout;
   st->keep_listening = keep_listening;
@@ -1706,7 +1918,8 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
     GstStructure *p = gst_structure_new(
         "port", "port", G_TYPE_UINT, ps->port, "connected", G_TYPE_BOOLEAN, connected, "frames", G_TYPE_UINT64,
         c.frames, "bytes", G_TYPE_UINT64, c.bytes, "terminates", G_TYPE_UINT64, c.terminates, "port-mismatch",
-        G_TYPE_UINT64, c.port_mismatch, "timeouts", G_TYPE_UINT64, c.timeouts, "departures", G_TYPE_UINT64, c.departures, "key-requests", G_TYPE_UINT64, c.key_requests, "connections", G_TYPE_UINT64,
+        G_TYPE_UINT64, c.port_mismatch, "timeouts", G_TYPE_UINT64, c.timeouts, "departures", G_TYPE_UINT64, c.departures,
+        "key-requests", G_TYPE_UINT64, c.key_requests, "late", G_TYPE_UINT64, c.late, "connections", G_TYPE_UINT64,
         c.connections, "disconnects", G_TYPE_UINT64, c.disconnects, "auth-failures", G_TYPE_UINT64, c.auth_failures,
         "pattern-mismatches", G_TYPE_UINT64, c.pattern_mismatches, "extra-senders", G_TYPE_UINT64, c.extra_senders,
         "reconnects", G_TYPE_UINT64, c.connections > 0 ? c.connections - 1 : G_GUINT64_CONSTANT(0),
@@ -1736,7 +1949,7 @@ static GstStructure *gst_netgear_src_stats(GstNetGearSrc *self) {
 
 static void gst_netgear_src_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec) {
   GstNetGearSrc *self = GST_NETGEAR_SRC(object);
-  gboolean refused = FALSE;
+  gboolean refused = FALSE, latency_changed = FALSE;
   GST_OBJECT_LOCK(self);
   if (!gst_netgear_common_set_property(&self->common, prop_id, value)) {
     switch (prop_id) {
@@ -1765,6 +1978,15 @@ static void gst_netgear_src_set_property(GObject *object, guint prop_id, const G
     case PROP_KEEP_LISTENING:
       self->keep_listening = g_value_get_boolean(value);
       break;
+    case PROP_LATENCY:
+      self->latency = g_value_get_int(value);
+      self->state->latency = effective_latency(self->latency, self->timestamp_mode);
+      latency_changed = TRUE;
+      break;
+    case PROP_TIMESTAMP_MODE:
+      self->timestamp_mode = g_value_get_enum(value);
+      self->state->latency = effective_latency(self->latency, self->timestamp_mode);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -1773,6 +1995,10 @@ static void gst_netgear_src_set_property(GObject *object, guint prop_id, const G
   GST_OBJECT_UNLOCK(self);
   if (refused)
     self->reply->post_refusal(GST_ELEMENT(self));
+  /* The application (gst-launch-1.0 does) recalculates the pipeline's
+   * latency on this message. */
+  if (latency_changed)
+    gst_element_post_message(GST_ELEMENT(self), gst_message_new_latency(GST_OBJECT(self)));
 }
 
 static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec) {
@@ -1801,6 +2027,12 @@ static void gst_netgear_src_get_property(GObject *object, guint prop_id, GValue 
       break;
     case PROP_KEEP_LISTENING:
       g_value_set_boolean(value, self->keep_listening);
+      break;
+    case PROP_LATENCY:
+      g_value_set_int(value, self->latency);
+      break;
+    case PROP_TIMESTAMP_MODE:
+      g_value_set_enum(value, self->timestamp_mode);
       break;
     case PROP_REPLY:
       g_value_take_string(value, self->reply->dup_text());
@@ -1880,6 +2112,8 @@ static void gst_netgear_src_init(GstNetGearSrc *self) {
   self->timeout = DEFAULT_TIMEOUT;
   self->disconnect_timeout = DEFAULT_DISCONNECT_TIMEOUT;
   self->keep_listening = DEFAULT_KEEP_LISTENING;
+  self->latency = DEFAULT_LATENCY;
+  self->timestamp_mode = DEFAULT_TIMESTAMP_MODE;
   self->reply = new GstNetGearValueProperty("reply");
   self->state = new SrcState();
   self->state->flow = gst_flow_combiner_new();
@@ -1892,6 +2126,7 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
 
   GST_DEBUG_CATEGORY_INIT(gst_netgear_src_debug, "netgearsrc", 0, "NetGear receiver");
   gst_netgear_meta_register();
+  gst_type_mark_as_plugin_api(gst_netgear_timestamp_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
 
   gobject_class->set_property = gst_netgear_src_set_property;
   gobject_class->get_property = gst_netgear_src_get_property;
@@ -1955,11 +2190,35 @@ static void gst_netgear_src_class_init(GstNetGearSrcClass *klass) {
                            "as NetGear's client does",
                            DEFAULT_KEEP_LISTENING, rw_ready));
   g_object_class_install_property(
+      gobject_class, PROP_LATENCY,
+      g_param_spec_int("latency", "Latency",
+                       "Milliseconds this source reports as its latency (the LATENCY query's minimum): a "
+                       "synchronised sink plays each frame that long after its timestamp, room for what follows "
+                       "(a decoder, a compositor, an application's processing) and, with timestamp-mode=sender, "
+                       "for the network. The frames wait it out in a queue after the pad (without one, each push "
+                       "waits, and the sender slows down). -1: 0 with timestamp-mode=arrival, 200 with sender "
+                       "timestamps. Can change while playing (the application recalculates the pipeline's "
+                       "latency on the LATENCY message, as gst-launch-1.0 does)",
+                       -1, G_MAXINT / 1000, DEFAULT_LATENCY,
+                       static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property(
+      gobject_class, PROP_TIMESTAMP_MODE,
+      g_param_spec_enum("timestamp-mode", "Timestamp mode",
+                        "What a buffer's PTS is: its arrival time here (arrival), or the time its sender "
+                        "captured it (a netgearsink sends it; frames without one, e.g. from vidgear, keep their "
+                        "arrival time), in this pipeline's running time, so that a compositor pairs frames taken "
+                        "together: sender, when the sender pipelines run on this pipeline's clock "
+                        "(GstNetClientClock of a GstNetTimeProvider on it, a PTP clock); sender-unix, when the "
+                        "hosts' system clocks agree (NTP). latency must cover the slowest sender's delay; frames "
+                        "later than that are counted (late) and left to the sinks",
+                        gst_netgear_timestamp_mode_get_type(), DEFAULT_TIMESTAMP_MODE, rw_ready));
+  g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "One structure per port (field port-<N>): frames, bytes, connected, peer, "
-                         "terminates, timeouts, departures, key-requests, connections, reconnects, disconnects (connections closed: "
-                         "also by a message over max-message-size), auth-failures, pattern-mismatches "
+                         "terminates, timeouts, departures, key-requests, late (sender timestamps: frames pushed "
+                         "after their capture time plus latency), connections, reconnects, disconnects (connections "
+                         "closed: also by a message over max-message-size), auth-failures, pattern-mismatches "
                          "(connections closed during their handshake), extra-senders (other senders found on "
                          "the port), last-seen (CLOCK_REALTIME ns of the newest message, 0 = none), "
                          "latency-last/-mean/-max (ns from the sender's send time, netgearsink senders only), "

@@ -323,6 +323,35 @@ bool decode_extension(const Json &g, Extension *ext, bool *newer, std::string *d
     }
     ext->sent_ns = i;
   }
+  if ((v = get("ref"))) {
+    /* Untrusted: an object with a caps string that names a timestamp
+     * reference (the element parses it), a time and maybe a duration. */
+    auto field = [&](const char *key) -> const Json * {
+      if (!v->is_object())
+        return nullptr;
+      auto it = v->find(key);
+      return it == v->end() ? nullptr : &*it;
+    };
+    Extension::Reference r;
+    const Json *c = field("caps"), *t = field("t"), *d = field("dur");
+    if (!c || !c->is_string() || c->get_ref<const std::string &>().size() > kReferenceCapsMax ||
+        c->get_ref<const std::string &>().rfind(kReferenceCapsPrefix, 0) != 0 || !t ||
+        !get_u64(*t, &r.timestamp) || (d && !get_u64(*d, &u))) {
+      set_detail(detail, "\"gst\" has a bad reference timestamp");
+      return false;
+    }
+    r.caps = c->get<std::string>();
+    if (d)
+      r.duration = u;
+    ext->reference = std::move(r);
+  }
+  if ((v = get("clock"))) {
+    if (!get_u64(*v, &u)) {
+      set_detail(detail, "\"gst\" has a bad capture clock time");
+      return false;
+    }
+    ext->capture_clock = u;
+  }
   return true;
 }
 
@@ -637,6 +666,7 @@ const char *drop_reason_name(DropReason r) {
   case DropReason::ENDED: return "after-end";
   case DropReason::NOT_LINKED: return "not-linked";
   case DropReason::AWAITING_KEYFRAME: return "awaiting-keyframe";
+  case DropReason::OUT_OF_ORDER: return "out-of-order";
   case DropReason::N_REASONS: break;
   }
   return "unknown";
@@ -873,6 +903,21 @@ void encode_frame_header(const FrameDescription &d, std::string &out) {
     if (e.sent_ns) {
       w.raw(", \"sent\": ");
       w.integer(*e.sent_ns);
+    }
+    if (e.reference) {
+      w.raw(", \"ref\": {\"caps\": ");
+      w.string(e.reference->caps);
+      w.raw(", \"t\": ");
+      w.integer(e.reference->timestamp);
+      if (e.reference->duration) {
+        w.raw(", \"dur\": ");
+        w.integer(*e.reference->duration);
+      }
+      w.raw("}");
+    }
+    if (e.capture_clock) {
+      w.raw(", \"clock\": ");
+      w.integer(*e.capture_clock);
     }
     w.raw("}");
   }

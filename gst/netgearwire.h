@@ -59,6 +59,7 @@ enum class DropReason {
   ENDED,            /* arrived after the receiver ended its stream */
   NOT_LINKED,       /* its pad is not linked */
   AWAITING_KEYFRAME, /* a delta frame after a loss, before the next keyframe */
+  OUT_OF_ORDER,      /* timestamp-mode=sender*: captured before the frame pushed last, or before the start */
   N_REASONS
 };
 const char *drop_reason_name(DropReason r);
@@ -72,7 +73,7 @@ struct Compression {
 
 /* The extension key ("gst") that carries what GStreamer needs between two of
  * our elements. vidgear ignores it. */
-constexpr int kExtensionVersion = 2;
+constexpr int kExtensionVersion = 3;
 /* The first version whose senders take control messages (a version-1
  * netgearsink took any message up its XPUB for a receiver leaving). */
 constexpr int kControlVersion = 2;
@@ -93,7 +94,24 @@ struct Extension {
   uint64_t seq = 0;                     /* per-stream sequence number */
   uint64_t stream = 0;                  /* random per sender start, below kStreamLimit */
   std::optional<int64_t> sent_ns;       /* sender's CLOCK_REALTIME at send */
+  /* Version 3: when the frame was captured. `reference` is a
+   * GstReferenceTimestampMeta as the receiver re-creates it (its caps name
+   * the clock, e.g. timestamp/x-unix); `capture_clock` is the capture time
+   * in the sender pipeline's clock (base time + running time of the PTS),
+   * meaningful to a receiver on the same clock. */
+  struct Reference {
+    std::string caps; /* "timestamp/..." */
+    uint64_t timestamp = 0;
+    std::optional<uint64_t> duration;
+  };
+  std::optional<Reference> reference;
+  std::optional<uint64_t> capture_clock;
 };
+/* A reference's caps, as the codec accepts them (the element parses them). */
+constexpr size_t kReferenceCapsMax = 256;
+constexpr const char *kReferenceCapsPrefix = "timestamp/";
+constexpr const char *kUnixReference = "timestamp/x-unix";
+constexpr const char *kNtpReference = "timestamp/x-ntp";
 
 struct FrameHeader {
   Json port;                            /* as the sender declared it; null if absent */

@@ -512,6 +512,8 @@ static void test_ext_roundtrip() {
   e.seq = 41;
   e.stream = UINT64_C(0x1F2E3D4C5B6A7); /* < 2^53, as docs/protocol.md says */
   e.sent_ns = INT64_C(1712345678901234567);
+  e.reference = Extension::Reference{"timestamp/x-unix", UINT64_C(1712345678901234500), UINT64_C(33333333)};
+  e.capture_clock = UINT64_C(987654321012);
 
   FrameDescription d;
   d.port = 5566;
@@ -564,6 +566,11 @@ static void test_ext_roundtrip() {
   g_assert_cmpuint(x.seq, ==, e.seq);
   g_assert_cmpuint(x.stream, ==, e.stream);
   g_assert_true(x.sent_ns.has_value() && *x.sent_ns == *e.sent_ns);
+  g_assert_true(x.reference.has_value());
+  ASSERT_STR_EQ(x.reference->caps, "timestamp/x-unix");
+  g_assert_cmpuint(x.reference->timestamp, ==, UINT64_C(1712345678901234500));
+  g_assert_true(x.reference->duration.has_value() && *x.reference->duration == UINT64_C(33333333));
+  g_assert_true(x.capture_clock.has_value() && *x.capture_clock == UINT64_C(987654321012));
   /* and the caps string parses back to the same caps */
   GstCaps *a = gst_caps_from_string(caps.c_str());
   GstCaps *b = gst_caps_from_string(x.caps.c_str());
@@ -600,6 +607,8 @@ static void test_ext_roundtrip_sparse() {
   g_assert_false(x.dts.has_value());
   g_assert_false(x.duration.has_value());
   g_assert_false(x.sent_ns.has_value());
+  g_assert_false(x.reference.has_value());
+  g_assert_false(x.capture_clock.has_value());
   g_assert_cmpuint(x.flags, ==, 0);
   g_assert_cmpuint(x.seq, ==, 0);
 
@@ -608,9 +617,17 @@ static void test_ext_roundtrip_sparse() {
   e.pts = 0;
   e.dts = UINT64_MAX - 1; /* GST_CLOCK_TIME_NONE is UINT64_MAX: never sent as a time */
   e.sent_ns = -5;
+  /* a reference without a duration, at the edges of its range */
+  e.reference = Extension::Reference{"timestamp/x-ntp", UINT64_MAX - 1, std::nullopt};
+  e.capture_clock = 0;
   d.ext = e;
   netgear::encode_frame_header(d, hdr);
   dec = expect_decode(hdr, 2, 72);
+  g_assert_true(dec.frame.ext->reference.has_value());
+  ASSERT_STR_EQ(dec.frame.ext->reference->caps, "timestamp/x-ntp");
+  g_assert_cmpuint(dec.frame.ext->reference->timestamp, ==, UINT64_MAX - 1);
+  g_assert_false(dec.frame.ext->reference->duration.has_value());
+  g_assert_true(dec.frame.ext->capture_clock.has_value() && *dec.frame.ext->capture_clock == 0);
   g_assert_true(dec.frame.ext->pts.has_value() && *dec.frame.ext->pts == 0);
   g_assert_true(dec.frame.ext->dts.has_value() && *dec.frame.ext->dts == UINT64_MAX - 1);
   g_assert_true(dec.frame.ext->sent_ns.has_value() && *dec.frame.ext->sent_ns == -5);
@@ -652,6 +669,16 @@ static Json header_tree(const FrameDescription &d) {
     g["stream"] = e.stream;
     if (e.sent_ns)
       g["sent"] = *e.sent_ns;
+    if (e.reference) {
+      Json r;
+      r["caps"] = e.reference->caps;
+      r["t"] = e.reference->timestamp;
+      if (e.reference->duration)
+        r["dur"] = *e.reference->duration;
+      g["ref"] = r;
+    }
+    if (e.capture_clock)
+      g["clock"] = *e.capture_clock;
     j["gst"] = g;
   }
   return j;
@@ -669,6 +696,8 @@ static void test_header_as_tree() {
   full.seq = UINT64_C(18446744073709551000);
   full.stream = UINT64_C(0x1F2E3D4C5B6A7);
   full.sent_ns = INT64_MIN;
+  full.reference = Extension::Reference{"timestamp/x-unix, note=(string)\"\\\"q\\\"\"", 17, 1};
+  full.capture_clock = UINT64_MAX - 1;
   Extension sparse;
   sparse.caps = "image/jpeg";
 
@@ -710,11 +739,11 @@ static void test_header_as_tree() {
 static void test_ext_newer_version() {
   std::string hdr = header_with(
       {{"shape", "[40]"}},
-      R"(, "gst": {"v": 3, "caps": "video/x-raw, format=(string)I420, width=(int)5, height=(int)3", "seq": 7, "future": 1})");
+      R"(, "gst": {"v": 4, "caps": "video/x-raw, format=(string)I420, width=(int)5, height=(int)3", "seq": 7, "future": 1})");
   Decoded d = expect_decode(hdr, 2, 40);
   g_assert_true(d.frame.ext.has_value());
   g_assert_true(d.frame.ext_newer);
-  g_assert_cmpint(d.frame.ext->version, ==, 3);
+  g_assert_cmpint(d.frame.ext->version, ==, 4);
   ASSERT_STR_EQ(d.frame.ext->caps, "video/x-raw, format=(string)I420, width=(int)5, height=(int)3");
   g_assert_cmpuint(d.frame.ext->seq, ==, 7);
 
@@ -911,6 +940,19 @@ static void build_hostile() {
   add_hostile("gst-stream-2p53", header_with({}, R"(, "gst": {"v": 1, "caps": "video/x-h264", "stream": 9007199254740992})"),
               2, 72, R::BAD_EXTENSION);
   add_hostile("gst-sent-huge", header_with({}, R"(, "gst": {"v": 1, "caps": "video/x-h264", "sent": 18446744073709551615})"),
+              2, 72, R::BAD_EXTENSION);
+  /* the capture time: a reference must name a timestamp caps and a time */
+  int nbad = 0;
+  for (const char *bad : {R"("ref": 5)", R"("ref": {"t": 1})", R"("ref": {"caps": "video/x-raw", "t": 1})",
+                          R"("ref": {"caps": "timestamp/x-unix"})", R"("ref": {"caps": "timestamp/x-unix", "t": -1})",
+                          R"("ref": {"caps": "timestamp/x-unix", "t": 1, "dur": "1"})",
+                          R"("ref": {"caps": 7, "t": 1})", R"("clock": -1)", R"("clock": 1.5)", R"("clock": null)"})
+    add_hostile("gst-capture-" + std::to_string(nbad++),
+                header_with({}, std::string(R"(, "gst": {"v": 3, "caps": "video/x-h264", )") + bad + "}"), 2, 72,
+                R::BAD_EXTENSION);
+  add_hostile("gst-ref-caps-too-long",
+              header_with({}, R"(, "gst": {"v": 3, "caps": "video/x-h264", "ref": {"caps": "timestamp/)" +
+                                  std::string(300, 'x') + R"(", "t": 1}})"),
               2, 72, R::BAD_EXTENSION);
 
   /* Python's json.loads refuses these too */
