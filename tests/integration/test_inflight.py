@@ -12,10 +12,12 @@ every byte in each direction (a slow link) and that the test can cut
     way every frame arrives once, in order, byte for byte, and the stream
     ends with the sender's terminate. The frame rates are printed, not
     judged (bench/slowlink measures them).
-  * The link cut three times mid-stream with max-in-flight=4: the frames
-    that were on it go again, in order, on a new connection (stats:
-    resent); netgearsrc drops the copies of frames it had (stats:
-    dropped-duplicate); the application gets every frame once, in order.
+  * The link cut three times mid-stream with max-in-flight=4, each time as
+    a frame reaches the application (its acknowledgement still on the
+    link): the frames that were on it go again, in order, on a new
+    connection (stats: resent); netgearsrc drops the copies of frames it
+    had (stats: dropped-duplicate); the application gets every frame once,
+    in order.
   * The same in bidirectional mode: each frame's reply (compute-reply,
     asked once per frame, copies not recomputed) reaches the sender with
     the buffer it answers, once, in order, also for frames sent twice.
@@ -102,20 +104,27 @@ def cut_link(tap, port, proxy_port, bidirectional):
             calls.append(seq)
         return json.dumps({'port': p, 'seq': seq})
 
-    rx = ng.Receiver([port], src_props='bidirectional=true' if bidirectional else '')
+    proxy = TcpProxy(proxy_port, port, delay_s=0.05)
+    closed = []
+    seen = [0]
+
+    # Cut as frame k reaches the application: its acknowledgement, sent
+    # before the push, is then on the link's way back and dies with it, so
+    # the sender sends that frame again and the receiver gets a copy.
+    def on_record(_port, _rec):
+        seen[0] += 1
+        if seen[0] in cut_at:
+            closed.append(proxy.cut())
+
+    rx = ng.Receiver([port], src_props='bidirectional=true' if bidirectional else '', on_record=on_record)
     if bidirectional:
         rx.src.connect('compute-reply', compute)
-    proxy = TcpProxy(proxy_port, port, delay_s=0.05)
     with proxy, ng.ProcGroup() as group:
         if not ng.started(tap, label, rx):
             return
         try:
             tx = group.add(sender(proxy_port, frames, 4, ['--bidirectional'] if bidirectional else []))
-            closed = []
-            for k in cut_at:
-                if not rx.run_until(lambda: rx.count(port) >= k, 30):
-                    break
-                closed.append(proxy.cut())
+            rx.run_until(lambda: len(closed) == len(cut_at), 30)
             tap.ok(len(closed) == 3 and all(c == 1 for c in closed),
                    '%s: each cut closed the sender\'s connection' % label, 'closed %s\n%s' % (closed, rx.summary()))
             done = rx.run_until(lambda: rx.pad_eos[port], 40)
