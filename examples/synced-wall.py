@@ -33,6 +33,7 @@ import argparse
 import os
 import signal
 import sys
+import time
 
 import gi
 
@@ -130,8 +131,22 @@ def receiver(a):
 
 def sender(a):
     clock = GstNet.NetClientClock.new('netgear-wall-clock', a.address, a.clock_port, 0)
+    stats = Gst.Bus.new()
+    clock.set_property('bus', stats)
     if not clock.wait_for_sync(10 * Gst.SECOND):
         sys.exit('no clock from %s:%d' % (a.address, a.clock_port))
+    # Synchronised is not yet steady: for its first seconds the clock still
+    # corrects its rate, by up to a millisecond. It says how far it moved
+    # at each update (about once a second): two small moves in a row, and
+    # the frames can be timed by it (10 s at most).
+    steady, end = 0, time.monotonic() + 10
+    while steady < 2 and time.monotonic() < end:
+        msg = stats.timed_pop_filtered(int((end - time.monotonic()) * Gst.SECOND), Gst.MessageType.ELEMENT)
+        st = msg.get_structure() if msg else None
+        if st is None or st.get_name() != 'gst-netclock-statistics':
+            continue
+        small = st.get_value('synchronised') and abs(st.get_value('discontinuity')) < 100 * Gst.USECOND
+        steady = steady + 1 if small else 0
     say('SYNCED')
     pipeline = Gst.parse_launch(
         'videotestsrc pattern=%s num-buffers=%d ! video/x-raw,width=%d,height=%d,framerate=30/1 '

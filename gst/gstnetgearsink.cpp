@@ -48,6 +48,7 @@
 
 #include <gst/video/video.h>
 
+#include <ctime>
 #include <memory>
 #include <random>
 
@@ -67,6 +68,9 @@ GST_DEBUG_CATEGORY_STATIC(gst_netgear_sink_debug);
 #define DEFAULT_ON_TIMEOUT GST_NETGEAR_ON_TIMEOUT_RESEND
 #define DEFAULT_WAIT_FOR_CONNECTION FALSE
 #define DEFAULT_MAX_IN_FLIGHT 1
+/* The longest a pair of readings of the pipeline clock and the UNIX clock
+ * may take to count as one moment. */
+#define UNIX_PAIR_MAX_NS (50 * GST_USECOND)
 /* Until a receiver is first there (wait-for-connection=false), a frame
  * waits at most this long for one, then is dropped: the streaming thread
  * returns, so an EOS (which travels on it) gets through, and a source that
@@ -637,6 +641,13 @@ static void gst_netgear_sink_pass_key_unit_request(GstNetGearSink *self) {
                      gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, count));
 }
 
+/* CLOCK_REALTIME in ns (g_get_real_time() has microseconds). */
+static gint64 realtime_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<gint64>(ts.tv_sec) * GST_SECOND + ts.tv_nsec;
+}
+
 /* When the frame was captured, for the receiver: the source's
  * GstReferenceTimestampMeta where it gave one (timestamp/x-unix first),
  * else the pipeline clock's time at the buffer's PTS, told in UNIX time by
@@ -647,6 +658,7 @@ static void gst_netgear_sink_capture_time(GstNetGearSink *self, GstBuffer *buf, 
   ext.reference.reset();
   ext.capture_clock.reset();
   GstClockTime clock_time = GST_CLOCK_TIME_NONE, now = GST_CLOCK_TIME_NONE;
+  gint64 real_now = 0;
   const GstClockTime pts = GST_BUFFER_PTS(buf);
   if (GstClock *clock = gst_element_get_clock(GST_ELEMENT(self))) {
     if (GST_CLOCK_TIME_IS_VALID(pts)) {
@@ -659,8 +671,19 @@ static void gst_netgear_sink_capture_time(GstNetGearSink *self, GstBuffer *buf, 
       GST_OBJECT_UNLOCK(self);
       if (GST_CLOCK_TIME_IS_VALID(rt)) {
         clock_time = base + rt;
-        now = gst_clock_get_time(clock);
         ext.capture_clock = clock_time;
+        /* The pipeline clock's time and this host's UNIX time at one
+         * moment: read close together, and again when the thread was
+         * interrupted in between (a preemption of 2 ms was seen to move a
+         * tile of a synced wall by as much). */
+        for (int i = 0; i < 3; i++) {
+          const gint64 before = realtime_ns();
+          now = gst_clock_get_time(clock);
+          const gint64 after = realtime_ns();
+          real_now = before + (after - before) / 2;
+          if (after - before <= UNIX_PAIR_MAX_NS)
+            break;
+        }
       }
     }
     gst_object_unref(clock);
@@ -697,7 +720,7 @@ static void gst_netgear_sink_capture_time(GstNetGearSink *self, GstBuffer *buf, 
   if (!GST_CLOCK_TIME_IS_VALID(clock_time))
     return;
   /* The frame's age by the pipeline clock, taken from now in UNIX time. */
-  const gint64 unix_ns = g_get_real_time() * 1000 - GST_CLOCK_DIFF(clock_time, now);
+  const gint64 unix_ns = real_now - GST_CLOCK_DIFF(clock_time, now);
   if (unix_ns <= 0)
     return;
   ext.reference = netgear::Extension::Reference{netgear::kUnixReference, static_cast<uint64_t>(unix_ns),
