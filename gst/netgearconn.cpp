@@ -822,8 +822,6 @@ Sender::Status Sender::attempt_failed(bool lost, std::optional<uint32_t> mine, b
     s.in_flight = 0;
   });
   nsent_ = 0;
-  for (Pending &p : pending_)
-    p.sent = false;
   if (!renew_socket()) {
     *error = fatal_;
     return Status::ERROR;
@@ -858,7 +856,7 @@ Sender::Status Sender::work(const std::function<bool()> &done, std::optional<uin
                             std::string *error) {
   const uint64_t timeout_us = static_cast<uint64_t>(cfg_.request_timeout_ms) * 1000;
   auto mine_unsent = [&] {
-    return mine && !pending_.empty() && pending_.back().id == *mine && !pending_.back().sent;
+    return mine && nsent_ < pending_.size() && pending_.back().id == *mine;
   };
   /* Only until the receiver has answered once does a message wait for one
    * at most the connect deadline. */
@@ -936,7 +934,6 @@ Sender::Status Sender::work(const std::function<bool()> &done, std::optional<uin
         if (nsent_ == 0 && !answered_once_ && failures_ == 0)
           progress_us_ = now; /* the first request out starts the clock */
         const bool again = p.sent_us != 0;
-        p.sent = true;
         p.sent_us = now;
         nsent_++;
         count([&](SenderStats &s) {
@@ -994,7 +991,7 @@ Sender::Status Sender::send(const OutMessage &msg, std::string *error, int conne
     const uint32_t mine = pending_.back().id;
     return work(
         [&] {
-          const bool out = pending_.empty() || pending_.back().id != mine || pending_.back().sent;
+          const bool out = pending_.empty() || pending_.back().id != mine || nsent_ == pending_.size();
           return out && pending_.size() < max;
         },
         mine, connect_deadline, 0, false, error);

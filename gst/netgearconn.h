@@ -288,12 +288,12 @@ private:
   bool is_refusal(uint16_t ev, uint32_t value);
   void handshake_failed(uint16_t ev, uint32_t value);
   void handshake_closed();
-  /* Pattern 1's window: one message sent and not yet answered (sent), or
-   * waiting to go (after a failed attempt, or for the connection). */
+  /* Pattern 1's window: one message sent and not yet answered (the first
+   * nsent_ of the window), or waiting to go (after a failed attempt, or for
+   * the connection). */
   struct Pending {
     OutMessage msg;
     uint32_t id;          /* its request id on the wire, echoed by REP */
-    bool sent = false;
     uint64_t sent_us = 0; /* its newest attempt */
   };
   /* Works the window (sends, reads answers, handles failures) until
